@@ -1,0 +1,12 @@
+//! privnet-lint: can the EC2 instances of a CloudFormation template run `dnf`
+//! and open a Session Manager shell, and if not, which hop drops the traffic
+//! and which line of the template to change.
+//!
+//! The pipeline runs one way (see `STYLE.md`): [`source`] (spanned tree) →
+//! [`template`] (sections, resources) → [`resolve`] (values for one region) →
+//! [`network`] (typed model + resource graph) → [`reach`] (the simulator) →
+//! [`rules`] (findings) → [`report`] (output formats).
+#![warn(missing_docs)]
+
+pub mod finding;
+pub mod source;

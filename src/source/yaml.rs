@@ -1,0 +1,384 @@
+//! YAML: `saphyr-parser` events into the spanned [`Node`] tree.
+//!
+//! saphyr-parser was chosen because it reports a start and end marker for
+//! every event, keeps tags and each scalar's raw text and style, and does not
+//! stop at duplicate keys (we report them and go on). Its markers count
+//! characters, not bytes; [`CharMap`] converts them.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
+
+use super::{Document, Entry, Format, LineIndex, MAX_ALIAS_NODES, MAX_DEPTH, Node, Pos, Span, Style, Value, scalar};
+use crate::finding::{Code, Finding};
+
+/// Character index to byte offset (identity for ASCII text).
+struct CharMap {
+    bytes_at: Option<Vec<u32>>,
+    len: usize,
+}
+
+impl CharMap {
+    fn new(text: &str) -> CharMap {
+        let bytes_at = (!text.is_ascii()).then(|| {
+            let mut v: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+            v.push(text.len() as u32);
+            v
+        });
+        CharMap { bytes_at, len: text.len() }
+    }
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.bytes_at {
+            None => char_index.min(self.len),
+            Some(v) => v.get(char_index).map(|b| *b as usize).unwrap_or(self.len),
+        }
+    }
+}
+
+enum Frame {
+    Seq { start: Pos, tag: Option<Tag>, anchor: usize, items: Vec<Node> },
+    Map(MapFrame),
+}
+
+struct MapFrame {
+    start: Pos,
+    tag: Option<Tag>,
+    anchor: usize,
+    entries: Vec<Entry>,
+    key: Option<(String, Span)>,
+    merge_key: bool,
+    index: Option<HashMap<String, usize>>,
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    lines: &'t LineIndex,
+    chars: CharMap,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    expanded: usize,
+    root: Option<Node>,
+    documents: usize,
+    findings: Vec<Finding>,
+    alias_reported: bool,
+}
+
+/// Why building stopped early.
+struct Abort(Finding);
+
+pub fn parse(text: &str, lines: &LineIndex) -> Document {
+    let mut b = Builder {
+        text,
+        lines,
+        chars: CharMap::new(text),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: 0,
+        root: None,
+        documents: 0,
+        findings: Vec::new(),
+        alias_reported: false,
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let next = parser.next_event();
+        let result = match next {
+            None => break,
+            Some(Err(e)) => Err(Abort(b.scan_error(e.marker(), e.info()))),
+            Some(Ok((event, span))) => b.event(event, span.start, span.end),
+        };
+        if let Err(Abort(finding)) = result {
+            b.findings.push(finding);
+            b.root = None;
+            // drop a partial tree iteratively is unnecessary: depth is bounded
+            b.stack.clear();
+            break;
+        }
+    }
+    Document { root: b.root, format: Format::Yaml, findings: b.findings }
+}
+
+impl Builder<'_> {
+    fn pos(&self, m: &Marker) -> Pos {
+        self.lines.pos(self.text, self.chars.byte(m.index()))
+    }
+
+    fn span(&self, start: &Marker, end: &Marker) -> Span {
+        let start = self.pos(start);
+        let end = self.trim_end(start, self.pos(end));
+        Span { start, end }
+    }
+
+    /// Block collections and block scalars end at the next token: move the
+    /// end back over trailing whitespace so underlines stop at the text.
+    fn trim_end(&self, start: Pos, end: Pos) -> Pos {
+        let bytes = self.text.as_bytes();
+        let mut e = end.offset as usize;
+        while e > start.offset as usize && matches!(bytes.get(e - 1), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            e -= 1;
+        }
+        if e == end.offset as usize { end } else { self.lines.pos(self.text, e) }
+    }
+
+    fn scan_error(&self, m: &Marker, info: &str) -> Finding {
+        let pos = self.pos(m);
+        let span = Span { start: pos, end: pos };
+        // saphyr-parser's messages mention the char index as "byte N"; our
+        // location is exact, so keep just the description.
+        let info = info.trim();
+        Finding::new(Code::PN001, Some(span), format!("invalid YAML: {info}"))
+            .fix("Correct the YAML syntax at this position (indentation, a missing `:` or quote, an unclosed bracket).")
+    }
+
+    fn event(&mut self, event: Event<'_>, start: Marker, end: Marker) -> Result<(), Abort> {
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    let span = self.span(&start, &end);
+                    return Err(Abort(
+                        Finding::new(
+                            Code::PN001,
+                            Some(span),
+                            "the file holds more than one YAML document; a CloudFormation template is one document",
+                        )
+                        .fix("Split the documents into separate files, or remove the `---` separator."),
+                    ));
+                }
+                Ok(())
+            }
+            Event::Scalar(raw, style, anchor, tag) => {
+                let span = self.span(&start, &end);
+                let node = self.scalar(&raw, style, tag.as_deref(), span);
+                self.complete(node, anchor)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(Frame::Seq { start: self.pos(&start), tag: tag.map(|t| t.into_owned()), anchor, items: Vec::new() })
+            }
+            Event::MappingStart(anchor, tag) => self.open(Frame::Map(MapFrame {
+                start: self.pos(&start),
+                tag: tag.map(|t| t.into_owned()),
+                anchor,
+                entries: Vec::new(),
+                key: None,
+                merge_key: false,
+                index: None,
+            })),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else { return Ok(()) };
+                let end_pos = self.pos(&end);
+                let (node, anchor) = match frame {
+                    Frame::Seq { start, tag, anchor, items } => {
+                        let span = Span { start, end: self.trim_end(start, end_pos) };
+                        (wrap_tag(Node { span, style: Style::Plain, value: Value::Seq(items) }, tag.as_ref()), anchor)
+                    }
+                    Frame::Map(m) => {
+                        let span = Span { start: m.start, end: self.trim_end(m.start, end_pos) };
+                        (wrap_tag(Node { span, style: Style::Plain, value: Value::Map(m.entries) }, m.tag.as_ref()), m.anchor)
+                    }
+                };
+                self.complete(node, anchor)
+            }
+            Event::Alias(id) => {
+                let span = self.span(&start, &end);
+                self.report_alias(span, "a YAML alias");
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err(Abort(Finding::new(Code::PN001, Some(span), "invalid YAML: alias to an unknown anchor")));
+                };
+                self.expanded += count;
+                if self.expanded > MAX_ALIAS_NODES {
+                    return Err(Abort(
+                        Finding::new(
+                            Code::PN001,
+                            Some(span),
+                            format!(
+                                "YAML alias expansion exceeds {MAX_ALIAS_NODES} nodes (an alias bomb?); the file was not analyzed"
+                            ),
+                        )
+                        .fix("Write the repeated content out, or package the template with `aws cloudformation package`."),
+                    ));
+                }
+                let mut copy = node.clone();
+                // the copy stands where the alias is
+                copy.span = span;
+                self.complete(copy, 0)
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => Ok(()),
+        }
+    }
+
+    fn open(&mut self, frame: Frame) -> Result<(), Abort> {
+        if self.stack.len() >= MAX_DEPTH {
+            let start = match &frame {
+                Frame::Seq { start, .. } => *start,
+                Frame::Map(m) => m.start,
+            };
+            return Err(Abort(Finding::new(
+                Code::PN001,
+                Some(Span { start, end: start }),
+                format!("collections are nested more than {MAX_DEPTH} levels deep; the file was not analyzed"),
+            )));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn report_alias(&mut self, span: Span, what: &str) {
+        if self.alias_reported {
+            return;
+        }
+        self.alias_reported = true;
+        self.findings.push(
+            Finding::new(
+                Code::PN006,
+                Some(span),
+                format!(
+                    "the template uses {what}; CloudFormation rejects YAML aliases and merge keys unless the template is packaged first (the analysis expands them)"
+                ),
+            )
+            .fix("Write the repeated values out in full, or deploy through `aws cloudformation package` / SAM, which expand aliases."),
+        );
+    }
+
+    fn scalar(&mut self, raw: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Node {
+        let our_style = match style {
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+            _ => Style::Quoted,
+        };
+        let value = match tag {
+            Some(t) if t.is_yaml_core_schema() => match t.suffix.as_str() {
+                "str" => Value::String(raw.to_string()),
+                "null" => Value::Null,
+                _ => scalar::plain(raw),
+            },
+            Some(_) => Value::String(raw.to_string()),
+            None if style == ScalarStyle::Plain => scalar::plain(raw),
+            None => Value::String(raw.to_string()),
+        };
+        wrap_tag(Node { span, style: our_style, value }, tag)
+    }
+
+    /// A finished node goes into its parent (or becomes the root).
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), Abort> {
+        if anchor != 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map(m)) if m.key.is_none() => {
+                let text = match &node.value {
+                    Value::String(s) | Value::Number(s) => s.clone(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Null => String::new(),
+                    Value::Seq(_) | Value::Map(_) => String::from("<complex key>"),
+                };
+                m.merge_key = text == "<<" && node.style == Style::Plain;
+                m.key = Some((text, node.span));
+                if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
+                    self.findings.push(Finding::new(
+                        Code::PN001,
+                        Some(node.span),
+                        "a mapping key must be a plain value; CloudFormation does not accept complex keys",
+                    ));
+                }
+            }
+            Some(Frame::Map(m)) => {
+                let Some((key, key_span)) = m.key.take() else { return Ok(()) };
+                if m.merge_key {
+                    m.merge_key = false;
+                    for entry in merge_sources(&node) {
+                        if find(m, &entry.key).is_none() {
+                            insert(m, entry);
+                        }
+                    }
+                    self.report_alias(key_span, "a YAML merge key (`<<`)");
+                    return Ok(());
+                }
+                match find(m, &key) {
+                    Some(i) => {
+                        let first = m.entries[i].key_span;
+                        // the analysis keeps the last value
+                        m.entries[i] = Entry { key: key.clone(), key_span, value: node };
+                        self.findings.push(
+                            Finding::new(
+                                Code::PN002,
+                                Some(key_span),
+                                format!(
+                                    "duplicate key `{key}` (first at line {}); CloudFormation rejects the template",
+                                    first.start.line
+                                ),
+                            )
+                            .fix(format!("Remove one of the two `{key}` keys, or merge their contents."))
+                            .related(first, "first occurrence"),
+                        );
+                    }
+                    None => insert(m, Entry { key, key_span, value: node }),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn find(m: &mut MapFrame, key: &str) -> Option<usize> {
+    if let Some(index) = &m.index {
+        return index.get(key).copied();
+    }
+    m.entries.iter().position(|e| e.key == key)
+}
+
+fn insert(m: &mut MapFrame, entry: Entry) {
+    if m.index.is_none() && m.entries.len() >= 16 {
+        m.index = Some(m.entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
+    }
+    if let Some(index) = &mut m.index {
+        index.insert(entry.key.clone(), m.entries.len());
+    }
+    m.entries.push(entry);
+}
+
+/// The entries a merge key brings: one mapping, or a list of mappings
+/// (earlier ones win).
+fn merge_sources(node: &Node) -> Vec<Entry> {
+    match &node.value {
+        Value::Map(entries) => entries.clone(),
+        Value::Seq(items) => {
+            let mut out: Vec<Entry> = Vec::new();
+            for item in items {
+                for e in item.as_map().unwrap_or(&[]) {
+                    if !out.iter().any(|o| o.key == e.key) {
+                        out.push(e.clone());
+                    }
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A short-form tag (`!Sub x`) becomes its long form (`{Fn::Sub: x}`);
+/// `!Ref` and `!Condition` keep their names without `Fn::`.
+fn wrap_tag(node: Node, tag: Option<&Tag>) -> Node {
+    let Some(tag) = tag else { return node };
+    if tag.handle != "!" || tag.suffix.is_empty() {
+        return node;
+    }
+    let key = match tag.suffix.as_str() {
+        "Ref" | "Condition" => tag.suffix.clone(),
+        other => format!("Fn::{other}"),
+    };
+    let span = node.span;
+    let tag_len = 1 + tag.suffix.len() as u32;
+    let key_end = Pos { line: span.start.line, column: span.start.column + tag_len, offset: span.start.offset + tag_len };
+    let key_span = Span { start: span.start, end: key_end.min(span.end).max(span.start) };
+    Node { span, style: Style::ShortForm, value: Value::Map(vec![Entry { key, key_span, value: node }]) }
+}
