@@ -10,3 +10,6 @@
 
 pub mod finding;
 pub mod source;
+pub mod resolve;
+pub mod template;
+pub mod network;

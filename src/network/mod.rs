@@ -1,0 +1,361 @@
+//! The fourth stage: a typed model of the network a template deploys.
+//!
+//! [`Network`] holds VPCs, subnets, route tables, gateways, security groups,
+//! network ACLs, VPC endpoints, IAM instance profiles and roles, and the
+//! workloads (instances, Auto Scaling group subnets), built from one
+//! [`Resolved`](crate::resolve::Resolved) template. It knows nothing about
+//! YAML; every element keeps the spans findings need. Region facts live in
+//! [`region`]; the resource graph in [`graph`].
+
+mod build;
+pub mod graph;
+pub mod iam;
+pub mod nacl;
+pub mod region;
+pub mod sg;
+mod workload;
+
+use std::collections::HashMap;
+
+use ipnet::Ipv4Net;
+
+pub use build::build;
+
+use crate::finding::Finding;
+use crate::resolve::{RNode, Unknown, Val};
+use crate::source::Span;
+use region::AmiFamily;
+
+/// What a property that names another resource points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ident {
+    /// A resource of this template, by logical ID (synthetic IDs such as
+    /// `Vpc.DefaultSecurityGroup` stand for what AWS creates implicitly).
+    Resource(String),
+    /// A literal ID (`subnet-0abc…`): something outside the template.
+    External(String),
+    /// Not knowable before deployment.
+    Unknown(Unknown),
+}
+
+impl Ident {
+    /// What a resolved value names.
+    pub fn of(node: &RNode) -> Ident {
+        match &node.val {
+            Val::Ref(id) => Ident::Resource(id.clone()),
+            Val::Att(id, attr) => match attr.as_str() {
+                "DefaultSecurityGroup" | "DefaultNetworkAcl" => Ident::Resource(format!("{id}.{attr}")),
+                "AllocationId" | "GroupId" | "Id" => Ident::Resource(id.clone()),
+                _ => Ident::Unknown(Unknown {
+                    reason: format!("`{id}.{attr}` is known only after deployment"),
+                    span: node.span,
+                }),
+            },
+            Val::Str(s) => Ident::External(s.clone()),
+            _ => Ident::Unknown(node.unknown().unwrap_or(Unknown {
+                reason: "a value that is not a resource ID".to_string(),
+                span: node.span,
+            })),
+        }
+    }
+    /// The logical ID, when this names a resource of the template.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Ident::Resource(id) => Some(id),
+            _ => None,
+        }
+    }
+    /// Text for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Ident::Resource(id) => id.clone(),
+            Ident::External(id) => format!("`{id}` (outside the template)"),
+            Ident::Unknown(u) => format!("an unknown resource ({})", u.reason),
+        }
+    }
+}
+
+/// A VPC.
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    /// Logical ID.
+    pub id: String,
+    /// Where the logical ID is.
+    pub span: Span,
+    /// IPv4 CIDR blocks (primary and `AWS::EC2::VPCCidrBlock`).
+    pub cidrs: Vec<Ipv4Net>,
+    /// `EnableDnsSupport` (CFN default true).
+    pub dns_support: bool,
+    /// Where `EnableDnsSupport` is, when written.
+    pub dns_support_span: Option<Span>,
+    /// `EnableDnsHostnames` (CFN default false for a non-default VPC).
+    pub dns_hostnames: bool,
+    /// Where `EnableDnsHostnames` is, when written.
+    pub dns_hostnames_span: Option<Span>,
+    /// Custom DHCP DNS servers (not `AmazonProvidedDNS`): the DHCP options
+    /// resource and the span of its `DomainNameServers`.
+    pub custom_dns: Option<(String, Span)>,
+}
+
+/// A subnet.
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    /// Logical ID.
+    pub id: String,
+    /// Where the logical ID is.
+    pub span: Span,
+    /// Its VPC.
+    pub vpc: Ident,
+    /// Its IPv4 CIDR, when known.
+    pub cidr: Option<Ipv4Net>,
+    /// `MapPublicIpOnLaunch` (default false).
+    pub map_public_ip: bool,
+    /// Where `MapPublicIpOnLaunch` is, when written.
+    pub map_public_ip_span: Option<Span>,
+    /// The explicitly associated route table (`None`: the main route table).
+    pub route_table: Option<Ident>,
+    /// The explicitly associated network ACL (`None`: the default NACL).
+    pub nacl: Option<Ident>,
+}
+
+/// Where a route sends traffic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteTarget {
+    /// The VPC itself.
+    Local,
+    /// An internet gateway.
+    InternetGateway(Ident),
+    /// A NAT gateway.
+    NatGateway(Ident),
+    /// A gateway VPC endpoint (implicit route to its service's prefix list).
+    GatewayEndpoint(String),
+    /// Anything whose far side is outside the template's world: transit
+    /// gateway, peering, virtual private gateway, instance, ENI, GWLB
+    /// endpoint, ... (the property name and the value).
+    Other(String, Ident),
+}
+
+/// A route's destination.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// An IPv4 CIDR block.
+    Cidr(Ipv4Net),
+    /// An AWS-managed service prefix list (gateway endpoint routes): the service name.
+    ServicePrefixList(String),
+    /// A customer-managed prefix list or IPv6 block: does not decide IPv4 service traffic.
+    Other,
+    /// Not known.
+    Unknown(Unknown),
+}
+
+/// One route.
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// The `AWS::EC2::Route` (or gateway endpoint) that declares it.
+    pub id: String,
+    /// Where to point findings: the target property of the route.
+    pub span: Span,
+    /// Destination.
+    pub destination: Destination,
+    /// Target.
+    pub target: RouteTarget,
+}
+
+/// A route table.
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    /// Logical ID.
+    pub id: String,
+    /// Where the logical ID is.
+    pub span: Span,
+    /// Its VPC.
+    pub vpc: Ident,
+    /// Its routes, except the implicit local route.
+    pub routes: Vec<Route>,
+}
+
+/// An internet gateway.
+#[derive(Clone, Debug)]
+pub struct InternetGateway {
+    /// Logical ID.
+    pub id: String,
+    /// Where the logical ID is.
+    pub span: Span,
+    /// VPCs it is attached to (`AWS::EC2::VPCGatewayAttachment`).
+    pub attached: Vec<Ident>,
+}
+
+/// A NAT gateway.
+#[derive(Clone, Debug)]
+pub struct NatGateway {
+    /// Logical ID.
+    pub id: String,
+    /// Where the logical ID is.
+    pub span: Span,
+    /// The subnet it sits in (`None` for a regional NAT gateway).
+    pub subnet: Option<Ident>,
+    /// `AllocationId` present.
+    pub has_eip: bool,
+    /// `ConnectivityType: private`, and where.
+    pub private: Option<Span>,
+    /// `AvailabilityMode: regional`.
+    pub regional: bool,
+}
+
+/// An interface or gateway VPC endpoint.
+#[derive(Clone, Debug)]
+pub struct VpcEndpoint {
+    /// Logical ID.
+    pub id: String,
+    /// Where the logical ID is.
+    pub span: Span,
+    /// Its VPC, and where `VpcId` is.
+    pub vpc: Ident,
+    /// Where `VpcId` is.
+    pub vpc_span: Span,
+    /// The service: `(region, service)` from `com.amazonaws.<region>.<service>`.
+    pub service: Option<(String, String)>,
+    /// The service name as written (for messages), and where.
+    pub service_text: String,
+    /// Where `ServiceName` is.
+    pub service_span: Span,
+    /// Gateway (the CloudFormation default) or Interface.
+    pub kind: EndpointKind,
+    /// `RouteTableIds` (gateway endpoints).
+    pub route_tables: Vec<Ident>,
+    /// Where `RouteTableIds` is (the endpoint key when absent).
+    pub route_tables_span: Span,
+    /// `SubnetIds` (interface endpoints).
+    pub subnets: Vec<Ident>,
+    /// `SecurityGroupIds`; empty means the VPC default group.
+    pub groups: Vec<Ident>,
+    /// `PrivateDnsEnabled` (CFN default false).
+    pub private_dns: bool,
+    /// Where `PrivateDnsEnabled` is, when written.
+    pub private_dns_span: Option<Span>,
+    /// `PolicyDocument`, when written, and where.
+    pub policy: Option<(RNode, Span)>,
+}
+
+/// The type of a VPC endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// Routes to a prefix list (S3, DynamoDB).
+    Gateway,
+    /// ENIs with private IPs (PrivateLink).
+    Interface,
+    /// Gateway Load Balancer, service network, resource endpoints.
+    Other,
+}
+
+/// How a workload gets a public IPv4 address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicIp {
+    /// It gets one (and how, for messages).
+    Yes(String),
+    /// It gets none.
+    No,
+    /// Cannot tell.
+    Unknown(Unknown),
+}
+
+/// What runs the agent and dnf: an instance, or one subnet of an Auto
+/// Scaling group.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// `AWS::EC2::Instance`.
+    Instance,
+    /// `AWS::AutoScaling::AutoScalingGroup`.
+    AutoScalingGroup,
+}
+
+/// A workload in one subnet.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// Logical ID of the instance or group.
+    pub id: String,
+    /// Where the logical ID is.
+    pub span: Span,
+    /// Instance or Auto Scaling group.
+    pub kind: WorkloadKind,
+    /// Its subnet.
+    pub subnet: Ident,
+    /// Where the subnet is given.
+    pub subnet_span: Span,
+    /// Its security groups; empty means the VPC default group.
+    pub groups: Vec<Ident>,
+    /// Where the groups are given (the workload key when omitted).
+    pub groups_span: Span,
+    /// Its public IPv4 address.
+    pub public_ip: PublicIp,
+    /// `IamInstanceProfile`, and where.
+    pub profile: Option<(Ident, Span)>,
+    /// The AMI family.
+    pub image: AmiFamily,
+    /// Where `ImageId` is.
+    pub image_span: Option<Span>,
+    /// Where `HttpEndpoint: disabled` is, when instance metadata is off.
+    pub metadata_disabled: Option<Span>,
+    /// The UserData script, decoded.
+    pub user_data: Option<RNode>,
+    /// The launch template or configuration it takes data from.
+    pub launch_template: Option<String>,
+}
+
+/// The whole model, with lookups by logical ID.
+#[derive(Debug, Default)]
+pub struct Network {
+    /// VPCs.
+    pub vpcs: Vec<Vpc>,
+    /// Subnets.
+    pub subnets: Vec<Subnet>,
+    /// Route tables.
+    pub route_tables: Vec<RouteTable>,
+    /// Internet gateways.
+    pub igws: Vec<InternetGateway>,
+    /// NAT gateways.
+    pub nats: Vec<NatGateway>,
+    /// Security groups (including each VPC's default group).
+    pub groups: Vec<sg::SecurityGroup>,
+    /// Network ACLs (including each VPC's default NACL).
+    pub nacls: Vec<nacl::NetworkAcl>,
+    /// VPC endpoints.
+    pub endpoints: Vec<VpcEndpoint>,
+    /// Instance profiles.
+    pub profiles: Vec<iam::InstanceProfile>,
+    /// IAM roles.
+    pub roles: Vec<iam::Role>,
+    /// Workloads.
+    pub workloads: Vec<Workload>,
+    /// Findings about the model itself (not about a path).
+    pub findings: Vec<Finding>,
+    index: HashMap<String, usize>,
+}
+
+macro_rules! lookup {
+    ($name:ident, $field:ident, $ty:ty) => {
+        /// The element with this logical ID.
+        pub fn $name(&self, id: &str) -> Option<&$ty> {
+            self.index.get(id).and_then(|&i| self.$field.get(i)).filter(|x| x.id == id)
+        }
+    };
+}
+
+impl Network {
+    lookup!(vpc, vpcs, Vpc);
+    lookup!(subnet, subnets, Subnet);
+    lookup!(route_table, route_tables, RouteTable);
+    lookup!(igw, igws, InternetGateway);
+    lookup!(nat, nats, NatGateway);
+    lookup!(group, groups, sg::SecurityGroup);
+    lookup!(nacl, nacls, nacl::NetworkAcl);
+    lookup!(endpoint, endpoints, VpcEndpoint);
+    lookup!(profile, profiles, iam::InstanceProfile);
+    lookup!(role, roles, iam::Role);
+
+    /// The VPC of a subnet.
+    pub fn vpc_of_subnet(&self, subnet: &Subnet) -> Option<&Vpc> {
+        self.vpc(subnet.vpc.id()?)
+    }
+}

@@ -1,0 +1,219 @@
+//! Facts about AWS regions: which exist, their S3 prefix lists, and the
+//! Amazon Linux repository buckets.
+//!
+//! Prefix-list IDs come from `shared/research/aws-semantics.md` §4.3: only
+//! rows with high (H) or medium (M) confidence are shipped as facts — raw
+//! `aws ec2 describe-prefix-lists` output plus an independent table
+//! (aws-cloudformation/cloudformation-coverage-roadmap#453). Elsewhere a
+//! hard-coded ID is unknown (PN207), never a guess.
+
+/// Every commercial region privnet-lint knows (what `--region all` means).
+pub const COMMERCIAL_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+];
+
+/// (region, S3 prefix list, DynamoDB prefix list) with high or medium
+/// confidence.
+const PREFIX_LISTS: &[(&str, &str, Option<&str>)] = &[
+    ("us-east-1", "pl-63a5400a", Some("pl-02cd2c6b")),
+    ("us-east-2", "pl-7ba54012", Some("pl-4ca54025")),
+    ("us-west-1", "pl-6ba54002", Some("pl-6ea54007")),
+    ("us-west-2", "pl-68a54001", Some("pl-00a54069")),
+    ("ca-central-1", "pl-7da54014", Some("pl-4ea54027")),
+    ("sa-east-1", "pl-6aa54003", Some("pl-60a54009")),
+    ("eu-west-1", "pl-6da54004", Some("pl-6fa54006")),
+    ("eu-west-2", "pl-7ca54015", Some("pl-b3a742da")),
+    ("eu-west-3", "pl-23ad484a", Some("pl-abb451c2")),
+    ("eu-central-1", "pl-6ea54007", Some("pl-66a5400f")),
+    ("eu-north-1", "pl-c3aa4faa", Some("pl-adae4bc4")),
+    ("ap-northeast-1", "pl-61a54008", Some("pl-78a54011")),
+    ("ap-northeast-2", "pl-78a54011", Some("pl-48a54021")),
+    ("ap-south-1", "pl-78a54011", Some("pl-66a7420f")),
+    ("ap-southeast-1", "pl-6fa54006", Some("pl-67a5400e")),
+    ("ap-southeast-2", "pl-6ca54005", Some("pl-62a5400b")),
+];
+
+/// True for a region name privnet-lint knows.
+pub fn is_known_region(region: &str) -> bool {
+    COMMERCIAL_REGIONS.contains(&region)
+}
+
+/// The AWS-managed S3 prefix list of `region`, when known with confidence.
+pub fn s3_prefix_list(region: &str) -> Option<&'static str> {
+    PREFIX_LISTS.iter().find(|(r, _, _)| *r == region).map(|(_, s3, _)| *s3)
+}
+
+/// What a hard-coded AWS-managed prefix-list ID is in `region`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrefixListMeaning {
+    /// The region's S3 list.
+    S3,
+    /// The region's DynamoDB list (IDs collide across regions and services).
+    DynamoDb,
+    /// Known in other regions only: `(region, service)` pairs.
+    ElsewhereOnly(Vec<(&'static str, &'static str)>),
+    /// Not in the table; the region's own list is unknown or different.
+    Unknown,
+}
+
+/// Looks a prefix-list ID up for `region`.
+pub fn prefix_list_meaning(id: &str, region: &str) -> PrefixListMeaning {
+    for (r, s3, ddb) in PREFIX_LISTS {
+        if *r == region {
+            if *s3 == id {
+                return PrefixListMeaning::S3;
+            }
+            if *ddb == Some(id) {
+                return PrefixListMeaning::DynamoDb;
+            }
+        }
+    }
+    let elsewhere: Vec<(&'static str, &'static str)> = PREFIX_LISTS
+        .iter()
+        .flat_map(|(r, s3, ddb)| {
+            let mut v = Vec::new();
+            if *s3 == id {
+                v.push((*r, "s3"));
+            }
+            if *ddb == Some(id) {
+                v.push((*r, "dynamodb"));
+            }
+            v
+        })
+        .collect();
+    // An ID known elsewhere means something else here only if this region's
+    // own lists are known; otherwise it may well be this region's.
+    if !elsewhere.is_empty() && s3_prefix_list(region).is_some() {
+        PrefixListMeaning::ElsewhereOnly(elsewhere)
+    } else {
+        PrefixListMeaning::Unknown
+    }
+}
+
+/// The Amazon Linux family of an AMI, which decides the repository.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AmiFamily {
+    /// Amazon Linux 2023 (standard AMI: SSM agent preinstalled).
+    Al2023,
+    /// Amazon Linux 2023 minimal AMI: no SSM agent.
+    Al2023Minimal,
+    /// Amazon Linux 2.
+    Al2,
+    /// Not known from the template (treated as AL2023, with a note).
+    Unknown,
+    /// A known non-Amazon-Linux family (Ubuntu, Windows, ...): no dnf check.
+    Other,
+}
+
+/// The bucket dnf reads on `family` in `region` (AL2023 for unknown AMIs).
+pub fn repo_bucket(family: AmiFamily, region: &str) -> String {
+    match family {
+        AmiFamily::Al2 => format!("amazonlinux-2-repos-{region}"),
+        _ => format!("al2023-repos-{region}-de612dc2"),
+    }
+}
+
+/// The host name dnf connects to for `family` in `region` (SPEC §2; the
+/// AL2023 repo file uses the dual-stack S3 endpoint).
+pub fn repo_host(family: AmiFamily, region: &str) -> String {
+    format!("{}.s3.dualstack.{region}.amazonaws.com", repo_bucket(family, region))
+}
+
+/// The AMI family named by an `ImageId` text: an SSM public parameter path
+/// (`resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-…`,
+/// `{{resolve:ssm:…}}`, or the name held by an `AWS::SSM::Parameter::Value`
+/// parameter). A literal `ami-…` ID says nothing.
+pub fn ami_family(image: &str) -> AmiFamily {
+    let name = image
+        .trim()
+        .trim_start_matches("{{")
+        .trim_end_matches("}}")
+        .trim_start_matches("resolve:ssm:")
+        .trim();
+    let Some(last) = name.rsplit('/').next() else { return AmiFamily::Unknown };
+    // strip a `:version` suffix
+    let last = last.split(':').next().unwrap_or(last);
+    if last.starts_with("al2023-ami-minimal") {
+        AmiFamily::Al2023Minimal
+    } else if last.starts_with("al2023-ami") {
+        AmiFamily::Al2023
+    } else if last.starts_with("amzn2-ami") {
+        AmiFamily::Al2
+    } else if name.contains("/canonical/") || name.contains("/ami-windows-latest/") || name.contains("/debian/") {
+        AmiFamily::Other
+    } else {
+        AmiFamily::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_lists_collide_across_regions_and_services() {
+        assert_eq!(prefix_list_meaning("pl-61a54008", "ap-northeast-1"), PrefixListMeaning::S3);
+        assert_eq!(prefix_list_meaning("pl-78a54011", "ap-northeast-1"), PrefixListMeaning::DynamoDb);
+        assert_eq!(prefix_list_meaning("pl-78a54011", "ap-south-1"), PrefixListMeaning::S3);
+        assert_eq!(
+            prefix_list_meaning("pl-61a54008", "us-east-1"),
+            PrefixListMeaning::ElsewhereOnly(vec![("ap-northeast-1", "s3")])
+        );
+        assert_eq!(prefix_list_meaning("pl-12345678", "us-east-1"), PrefixListMeaning::Unknown);
+        // a region whose own list is not known: cannot say it is wrong
+        assert_eq!(prefix_list_meaning("pl-61a54008", "ap-east-1"), PrefixListMeaning::Unknown);
+    }
+
+    #[test]
+    fn ami_families_from_public_parameters() {
+        let p = "/aws/service/ami-amazon-linux-latest/";
+        assert_eq!(ami_family(&format!("resolve:ssm:{p}al2023-ami-kernel-default-x86_64")), AmiFamily::Al2023);
+        assert_eq!(ami_family(&format!("{{{{resolve:ssm:{p}al2023-ami-minimal-kernel-default-arm64}}}}")), AmiFamily::Al2023Minimal);
+        assert_eq!(ami_family(&format!("{p}amzn2-ami-hvm-x86_64-gp2")), AmiFamily::Al2);
+        assert_eq!(ami_family(&format!("resolve:ssm:{p}al2023-ami-kernel-6.1-x86_64:12")), AmiFamily::Al2023);
+        assert_eq!(ami_family("ami-0123456789abcdef0"), AmiFamily::Unknown);
+        assert_eq!(
+            ami_family("resolve:ssm:/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id"),
+            AmiFamily::Other
+        );
+    }
+
+    #[test]
+    fn buckets() {
+        assert_eq!(repo_bucket(AmiFamily::Al2023, "ap-northeast-1"), "al2023-repos-ap-northeast-1-de612dc2");
+        assert_eq!(repo_bucket(AmiFamily::Al2, "us-east-1"), "amazonlinux-2-repos-us-east-1");
+    }
+}

@@ -1,0 +1,400 @@
+//! Security groups: rules, the default egress rule, and whether a group set
+//! lets HTTPS through.
+//!
+//! Security groups are stateful: a reply to an allowed request is always
+//! allowed back (VPC UG, "Security groups"), so only the request direction
+//! is evaluated here.
+
+use ipnet::Ipv4Net;
+
+use super::Ident;
+use crate::resolve::{RNode, Unknown, Val};
+use crate::source::Span;
+
+/// An IP protocol of a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `-1`: every protocol, ports ignored.
+    All,
+    /// `tcp` / `6`.
+    Tcp,
+    /// `udp` / `17`.
+    Udp,
+    /// `icmp` / `1`.
+    Icmp,
+    /// `icmpv6` / `58`.
+    Icmpv6,
+    /// Another protocol number (all its traffic, ports ignored).
+    Number(u16),
+    /// Not known.
+    Unknown,
+}
+
+impl Protocol {
+    /// Reads `IpProtocol` (security groups) or `Protocol` (network ACLs).
+    pub fn parse(text: &str) -> Protocol {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "-1" => Protocol::All,
+            "tcp" | "6" => Protocol::Tcp,
+            "udp" | "17" => Protocol::Udp,
+            "icmp" | "1" => Protocol::Icmp,
+            "icmpv6" | "58" => Protocol::Icmpv6,
+            other => other.parse::<u16>().map(Protocol::Number).unwrap_or(Protocol::Unknown),
+        }
+    }
+}
+
+/// The other side of a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Peer {
+    /// `CidrIp`.
+    V4(Ipv4Net),
+    /// `CidrIpv6` (never matches the IPv4 traffic modelled here).
+    V6,
+    /// `DestinationPrefixListId` / `SourcePrefixListId`: the ID, or the
+    /// in-template prefix list it refers to.
+    PrefixList(Ident),
+    /// `DestinationSecurityGroupId` / `SourceSecurityGroupId` / `SourceSecurityGroupName`.
+    Group(Ident),
+    /// No destination or source at all: CloudFormation creates the stack
+    /// but does not add the rule (PN208).
+    Missing,
+    /// Not known.
+    Unknown(Unknown),
+}
+
+/// One security-group rule.
+#[derive(Clone, Debug)]
+pub struct SgRule {
+    /// Where it is declared: the inline list item, or the standalone
+    /// resource's logical ID.
+    pub span: Span,
+    /// The standalone `AWS::EC2::SecurityGroupEgress/Ingress` resource, if any.
+    pub standalone: Option<String>,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// First port (or ICMP type); -1 = all.
+    pub from: i64,
+    /// Last port (or ICMP code); -1 = all.
+    pub to: i64,
+    /// Destination (egress) or source (ingress).
+    pub peer: Peer,
+    /// Where the destination or source property is (the rule when absent).
+    pub peer_span: Span,
+}
+
+impl SgRule {
+    /// Reads a rule from an inline item or a standalone resource's
+    /// properties. `egress` picks the destination or source property names.
+    pub fn parse(props: &RNode, span: Span, standalone: Option<String>, egress: bool) -> SgRule {
+        let protocol = props.get("IpProtocol").and_then(RNode::text).map(Protocol::parse).unwrap_or(Protocol::Unknown);
+        let port = |k: &str| props.get(k).and_then(RNode::as_i64).unwrap_or(-1);
+        let (prefix_key, group_keys): (&str, &[&str]) = if egress {
+            ("DestinationPrefixListId", &["DestinationSecurityGroupId"])
+        } else {
+            ("SourcePrefixListId", &["SourceSecurityGroupId", "SourceSecurityGroupName"])
+        };
+        let peer_keys = ["CidrIp", "CidrIpv6", prefix_key, group_keys[0], "SourceSecurityGroupName"];
+        let peer_span = peer_keys.iter().find_map(|k| props.entry(k)).map(|e| e.edit_span()).unwrap_or(span);
+        let peer = if let Some(c) = props.get("CidrIp") {
+            match c.text().map(|t| t.trim().parse::<Ipv4Net>()) {
+                Some(Ok(net)) => Peer::V4(net.trunc()),
+                Some(Err(_)) => Peer::Unknown(Unknown {
+                    reason: format!("`CidrIp` {} is not an IPv4 CIDR block", c.text().unwrap_or_default()),
+                    span: c.span,
+                }),
+                None => Peer::Unknown(c.unknown().unwrap_or(Unknown { reason: "`CidrIp` is not known".into(), span: c.span })),
+            }
+        } else if props.get("CidrIpv6").is_some() {
+            Peer::V6
+        } else if let Some(p) = props.get(prefix_key) {
+            Peer::PrefixList(Ident::of(p))
+        } else if let Some(g) = group_keys.iter().find_map(|k| props.get(k)) {
+            Peer::Group(Ident::of(g))
+        } else {
+            Peer::Missing
+        };
+        SgRule { span, standalone, protocol, from: port("FromPort"), to: port("ToPort"), peer, peer_span }
+    }
+
+    /// True for an allow-all rule (`-1` to `0.0.0.0/0` or `::/0`).
+    pub fn is_allow_all(&self) -> bool {
+        self.protocol == Protocol::All && matches!(&self.peer, Peer::V4(n) if n.prefix_len() == 0)
+    }
+
+    /// Whether the rule covers TCP port `port` (ignoring the peer).
+    pub fn covers_tcp(&self, port: i64) -> Option<bool> {
+        match self.protocol {
+            Protocol::All => Some(true),
+            Protocol::Tcp => Some((self.from == -1 && self.to == -1) || (self.from <= port && port <= self.to)),
+            Protocol::Unknown => None,
+            _ => Some(false),
+        }
+    }
+}
+
+/// A security group as it is after CloudFormation created it.
+#[derive(Clone, Debug)]
+pub struct SecurityGroup {
+    /// Logical ID (`Vpc.DefaultSecurityGroup` for a VPC's default group).
+    pub id: String,
+    /// Where the logical ID is (the VPC's for a default group).
+    pub span: Span,
+    /// Its VPC (`None`: no `VpcId`, the default VPC).
+    pub vpc: Option<Ident>,
+    /// Ingress rules, inline then standalone.
+    pub ingress: Vec<SgRule>,
+    /// Egress rules in effect after creation (see [`SecurityGroup::finish`]).
+    pub egress: Vec<SgRule>,
+    /// Where the inline `SecurityGroupIngress` key is.
+    pub inline_ingress_span: Option<Span>,
+    /// Where the inline `SecurityGroupEgress` key is.
+    pub inline_egress_span: Option<Span>,
+    /// Explicit allow-all rules that CloudFormation strips (PN209).
+    pub stripped: Vec<SgRule>,
+    /// True when standalone egress rules removed the default allow-all rule (PN204).
+    pub default_dropped: bool,
+    /// True for a VPC's default group (inbound only from its members).
+    pub is_vpc_default: bool,
+}
+
+/// What a packet is sent to, for matching rule peers.
+#[derive(Clone, Debug)]
+pub enum Target<'a> {
+    /// A public AWS service address (S3, public SSM): the region's S3
+    /// prefix list when the service is S3 and the list is known.
+    Public {
+        /// The region's S3 prefix list, when the destination is S3.
+        s3_prefix_list: Option<&'a str>,
+        /// True when the destination is S3 (prefix-list rules can match).
+        is_s3: bool,
+    },
+    /// A private address in the VPC (an endpoint ENI, a workload).
+    Private {
+        /// The subnet CIDR the address is in, when known.
+        cidr: Option<Ipv4Net>,
+        /// The security groups on the ENI.
+        groups: &'a [Ident],
+    },
+}
+
+/// The outcome of a match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Allowed, by this rule.
+    Allow(Span),
+    /// Not allowed by any rule.
+    Deny,
+    /// Cannot tell.
+    Unknown(Unknown),
+}
+
+const PRIVATE_RANGES: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+fn is_private(net: &Ipv4Net) -> bool {
+    PRIVATE_RANGES.iter().filter_map(|r| r.parse::<Ipv4Net>().ok()).any(|r| r.contains(net))
+}
+
+/// Does `peer` match `target`? `None` = cannot tell.
+pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result<bool, Unknown> {
+    let unknown = |reason: String| Err(Unknown { reason, span: rule_span });
+    match (peer, target) {
+        (Peer::V6 | Peer::Missing, _) => Ok(false),
+        (Peer::Unknown(u), _) => Err(u.clone()),
+        (Peer::V4(net), Target::Public { .. }) => {
+            if net.prefix_len() == 0 {
+                Ok(true)
+            } else if is_private(net) {
+                Ok(false)
+            } else {
+                unknown(format!("the rule allows {net}, which may or may not cover the service's public addresses (they change over time)"))
+            }
+        }
+        (Peer::V4(net), Target::Private { cidr, .. }) => match cidr {
+            _ if net.prefix_len() == 0 => Ok(true),
+            Some(c) if net.contains(c) => Ok(true),
+            Some(c) if !net.contains(&c.network()) && !c.contains(&net.network()) => Ok(false),
+            Some(c) => unknown(format!("the rule allows {net}, which covers only part of {c}")),
+            None => unknown(format!("the rule allows {net}, and the address it is compared with is not known")),
+        },
+        (Peer::PrefixList(id), Target::Public { s3_prefix_list, is_s3 }) => match id {
+            Ident::External(pl) if *is_s3 => match s3_prefix_list {
+                Some(region_pl) => Ok(pl == region_pl),
+                None => unknown(format!("the S3 prefix list of this region is not known, so `{pl}` cannot be verified")),
+            },
+            Ident::External(_) => Ok(false),
+            Ident::Resource(r) => unknown(format!("the rule allows the customer-managed prefix list `{r}`")),
+            Ident::Unknown(u) => Err(u.clone()),
+        },
+        (Peer::PrefixList(_), Target::Private { .. }) => Ok(false),
+        (Peer::Group(_), Target::Public { .. }) => Ok(false),
+        (Peer::Group(g), Target::Private { groups, .. }) => match g {
+            Ident::Unknown(u) => Err(u.clone()),
+            _ if groups.contains(g) => Ok(true),
+            _ if groups.iter().any(|x| matches!(x, Ident::Unknown(_))) => {
+                unknown("the ENI's security groups are not all known".to_string())
+            }
+            Ident::External(_) if groups.iter().any(|x| matches!(x, Ident::External(_))) => {
+                unknown("security groups outside the template cannot be compared".to_string())
+            }
+            _ => Ok(false),
+        },
+    }
+}
+
+/// Whether any rule of `rules` allows TCP `port` to (or from) `target`.
+pub fn allows(rules: &[SgRule], port: i64, target: &Target<'_>) -> Verdict {
+    let mut unknown: Option<Unknown> = None;
+    for rule in rules {
+        match rule.covers_tcp(port) {
+            Some(false) => continue,
+            None => {
+                unknown.get_or_insert(Unknown { reason: "a rule's protocol is not known".into(), span: rule.span });
+                continue;
+            }
+            Some(true) => {}
+        }
+        match peer_matches(&rule.peer, target, rule.span) {
+            Ok(true) => return Verdict::Allow(rule.span),
+            Ok(false) => {}
+            Err(u) => {
+                unknown.get_or_insert(u);
+            }
+        }
+    }
+    match unknown {
+        Some(u) => Verdict::Unknown(u),
+        None => Verdict::Deny,
+    }
+}
+
+/// Reads an inline rule list (`SecurityGroupIngress`/`SecurityGroupEgress`).
+pub fn inline_rules(list: &RNode, egress: bool) -> Vec<SgRule> {
+    match &list.val {
+        Val::List(items) => items.iter().map(|item| SgRule::parse(item, item.span, None, egress)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl SecurityGroup {
+    /// Applies what CloudFormation does at creation time once every rule is
+    /// known (AWS-SEMANTICS §3):
+    /// - no inline egress: AWS adds the default allow-all egress rule;
+    /// - an inline egress list replaces that default;
+    /// - a standalone `AWS::EC2::SecurityGroupEgress` removes allow-all
+    ///   rules before adding itself (aws/aws-cdk#987, #22140), so the group
+    ///   keeps only the declared rules, minus any inline allow-all.
+    pub fn finish(&mut self, standalone_egress: Vec<SgRule>) {
+        let has_inline = self.inline_egress_span.is_some();
+        if standalone_egress.is_empty() {
+            if !has_inline {
+                self.egress.push(SgRule {
+                    span: self.span,
+                    standalone: None,
+                    protocol: Protocol::All,
+                    from: -1,
+                    to: -1,
+                    peer: Peer::V4(Ipv4Net::default()),
+                    peer_span: self.span,
+                });
+            }
+            return;
+        }
+        if !has_inline {
+            self.default_dropped = true;
+        }
+        let (stripped, kept): (Vec<SgRule>, Vec<SgRule>) = std::mem::take(&mut self.egress).into_iter().partition(SgRule::is_allow_all);
+        self.stripped = stripped;
+        self.egress = kept;
+        // A standalone allow-all survives if nothing is created after it;
+        // with other standalone rules, creation order decides (PN209 warns).
+        if standalone_egress.len() > 1 {
+            self.stripped.extend(standalone_egress.iter().filter(|r| r.is_allow_all()).cloned());
+        }
+        self.egress.extend(standalone_egress);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(protocol: &str, from: i64, to: i64, peer: Peer) -> SgRule {
+        SgRule { span: Span::default(), standalone: None, protocol: Protocol::parse(protocol), from, to, peer, peer_span: Span::default() }
+    }
+    fn v4(s: &str) -> Peer {
+        Peer::V4(s.parse().unwrap())
+    }
+    const S3: Target<'static> = Target::Public { s3_prefix_list: Some("pl-63a5400a"), is_s3: true };
+
+    #[test]
+    fn https_to_s3() {
+        let pl = |id: &str| Peer::PrefixList(Ident::External(id.into()));
+        let cases = [
+            (rule("-1", -1, -1, v4("0.0.0.0/0")), true),
+            (rule("tcp", 443, 443, v4("0.0.0.0/0")), true),
+            (rule("6", 0, 65535, v4("0.0.0.0/0")), true),
+            (rule("tcp", 80, 80, v4("0.0.0.0/0")), false),
+            (rule("udp", 443, 443, v4("0.0.0.0/0")), false),
+            (rule("50", -1, -1, v4("0.0.0.0/0")), false),
+            (rule("tcp", 443, 443, pl("pl-63a5400a")), true),
+            (rule("tcp", 443, 443, pl("pl-61a54008")), false),
+            (rule("tcp", 443, 443, v4("10.0.0.0/8")), false),
+            (rule("tcp", 443, 443, Peer::Missing), false),
+        ];
+        for (r, want) in cases {
+            assert_eq!(allows(std::slice::from_ref(&r), 443, &S3) != Verdict::Deny, want, "{r:?}");
+        }
+        let narrow = rule("tcp", 443, 443, v4("52.216.0.0/15"));
+        assert!(matches!(allows(&[narrow], 443, &S3), Verdict::Unknown(_)));
+    }
+
+    #[test]
+    fn https_to_a_private_eni() {
+        let sg = Ident::Resource("EndpointSg".into());
+        let groups = [sg.clone()];
+        let t = Target::Private { cidr: Some("10.0.1.0/24".parse().unwrap()), groups: &groups };
+        assert!(matches!(allows(&[rule("tcp", 443, 443, Peer::Group(sg))], 443, &t), Verdict::Allow(_)));
+        assert!(matches!(allows(&[rule("tcp", 443, 443, v4("10.0.0.0/16"))], 443, &t), Verdict::Allow(_)));
+        assert_eq!(allows(&[rule("tcp", 443, 443, v4("10.1.0.0/16"))], 443, &t), Verdict::Deny);
+        assert!(matches!(allows(&[rule("tcp", 443, 443, v4("10.0.1.0/25"))], 443, &t), Verdict::Unknown(_)));
+        let other = Peer::Group(Ident::Resource("Other".into()));
+        assert_eq!(allows(&[rule("tcp", 443, 443, other)], 443, &t), Verdict::Deny);
+    }
+
+    fn group(inline: Option<Vec<SgRule>>) -> SecurityGroup {
+        SecurityGroup {
+            id: "G".into(),
+            span: Span::default(),
+            vpc: None,
+            ingress: vec![],
+            egress: inline.clone().unwrap_or_default(),
+            inline_ingress_span: None,
+            inline_egress_span: inline.map(|_| Span::default()),
+            stripped: vec![],
+            default_dropped: false,
+            is_vpc_default: false,
+        }
+    }
+
+    #[test]
+    fn default_egress_exactly_as_aws_adds_or_drops_it() {
+        let mut g = group(None);
+        g.finish(vec![]);
+        assert!(g.egress.iter().any(SgRule::is_allow_all));
+
+        let mut g = group(Some(vec![rule("tcp", 443, 443, v4("0.0.0.0/0"))]));
+        g.finish(vec![]);
+        assert!(!g.egress.iter().any(SgRule::is_allow_all));
+
+        let mut g = group(None);
+        g.finish(vec![rule("tcp", 443, 443, v4("10.0.0.0/16"))]);
+        assert!(g.default_dropped);
+        assert_eq!(g.egress.len(), 1);
+
+        let mut g = group(Some(vec![rule("-1", -1, -1, v4("0.0.0.0/0"))]));
+        g.finish(vec![rule("tcp", 443, 443, v4("10.0.0.0/16"))]);
+        assert_eq!(g.stripped.len(), 1);
+        assert!(!g.egress.iter().any(SgRule::is_allow_all));
+    }
+}

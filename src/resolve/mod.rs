@@ -1,0 +1,351 @@
+//! The third stage: values for one region and parameter set.
+//!
+//! Every intrinsic function and pseudo parameter of AWS-SEMANTICS §7 is
+//! evaluated. References to resources stay symbolic (`Val::Ref`,
+//! `Val::Att`); what cannot be known before deployment is a
+//! `Val::Unknown` carrying the reason, never a guess. Resources whose
+//! `Condition` is false do not exist; `AWS::NoValue` removes the property.
+
+mod conditions;
+mod functions;
+pub mod value;
+
+use std::collections::BTreeMap;
+
+pub use value::{Part, REntry, RNode, Unknown, Val};
+
+use crate::finding::Finding;
+use crate::source::{Node, Span, Value};
+use crate::template::{Parameter, Template};
+
+/// Account ID used for `AWS::AccountId` unless the caller sets one.
+pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+/// Stack name used for `AWS::StackName` unless the caller sets one.
+pub const DEFAULT_STACK_NAME: &str = "privnet-lint";
+
+/// What the template is resolved for.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// `AWS::Region`.
+    pub region: String,
+    /// `AWS::AccountId`.
+    pub account_id: String,
+    /// `AWS::StackName`.
+    pub stack_name: String,
+    /// Parameter values given by the user (they override `Default`).
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl Context {
+    /// A context for `region` with the default account and stack name.
+    pub fn new(region: impl Into<String>) -> Context {
+        Context {
+            region: region.into(),
+            account_id: DEFAULT_ACCOUNT_ID.to_string(),
+            stack_name: DEFAULT_STACK_NAME.to_string(),
+            parameters: BTreeMap::new(),
+        }
+    }
+    /// `AWS::Partition` for the region.
+    pub fn partition(&self) -> &'static str {
+        if self.region.starts_with("cn-") {
+            "aws-cn"
+        } else if self.region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        }
+    }
+    /// `AWS::URLSuffix` for the region.
+    pub fn url_suffix(&self) -> &'static str {
+        if self.region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" }
+    }
+}
+
+/// Whether a resource exists in this region and parameter set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Existence {
+    /// No `Condition`, or a true one.
+    Yes,
+    /// Its `Condition` is false.
+    No,
+    /// Its `Condition` cannot be decided.
+    Unknown(Unknown),
+}
+
+/// How one resource refers to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum RefKind {
+    /// `Ref`.
+    Ref,
+    /// `Fn::GetAtt`.
+    GetAtt,
+    /// A `${…}` variable of `Fn::Sub`.
+    Sub,
+    /// `DependsOn`.
+    DependsOn,
+}
+
+/// One reference from a resource to another, with the property path it is at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// Index of the referring resource in the template.
+    pub from: usize,
+    /// Logical ID of the referred resource.
+    pub to: String,
+    /// How.
+    pub kind: RefKind,
+    /// Where in the referring resource: `Properties.SubnetIds[0]`.
+    pub path: String,
+    /// Where in the template.
+    pub span: Span,
+}
+
+/// A resource with its properties resolved.
+#[derive(Clone, Debug)]
+pub struct ResolvedResource {
+    /// Logical ID.
+    pub id: String,
+    /// Where the logical ID is in the template.
+    pub span: Span,
+    /// `Type`.
+    pub ty: String,
+    /// Whether it exists.
+    pub exists: Existence,
+    /// Resolved `Properties` (a mapping; empty when absent).
+    pub properties: RNode,
+}
+
+impl ResolvedResource {
+    /// The resolved property `name`.
+    pub fn prop(&self, name: &str) -> Option<&RNode> {
+        self.properties.get(name)
+    }
+    /// The resolved property entry `name` (for its key span).
+    pub fn prop_entry(&self, name: &str) -> Option<&REntry> {
+        self.properties.entry(name)
+    }
+}
+
+/// A template resolved for one [`Context`].
+#[derive(Debug)]
+pub struct Resolved {
+    /// The context.
+    pub ctx: Context,
+    /// Every resource, in template order (those that do not exist too).
+    pub resources: Vec<ResolvedResource>,
+    /// Every reference between resources of existing resources (taken `Fn::If` branches only).
+    pub references: Vec<Reference>,
+    /// Condition values, in template order (`None` = undecidable).
+    pub conditions: Vec<(String, Option<bool>)>,
+    /// Region-specific findings (a `Fn::FindInMap` key missing for this region, ...).
+    pub findings: Vec<Finding>,
+}
+
+impl Resolved {
+    /// The resource with this logical ID, if it exists in this context.
+    pub fn resource(&self, id: &str) -> Option<&ResolvedResource> {
+        self.resources.iter().find(|r| r.id == id && r.exists != Existence::No)
+    }
+}
+
+/// Resolves every resource of `t` for `ctx`.
+pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
+    let mut r = Resolver::new(t, ctx);
+    let mut resources = Vec::with_capacity(t.resources.len());
+    for (i, res) in t.resources.iter().enumerate() {
+        let exists = match res.condition {
+            None => Existence::Yes,
+            Some((name, span)) => match r.condition(name) {
+                Some(true) => Existence::Yes,
+                Some(false) => Existence::No,
+                None => Existence::Unknown(Unknown {
+                    reason: format!("condition `{name}` of `{}` cannot be decided: {}", res.id, r.condition_reason(name)),
+                    span,
+                }),
+            },
+        };
+        r.current = i;
+        let properties = match (&exists, res.properties) {
+            (Existence::No, _) | (_, None) => RNode::new(res.span, Val::Map(Vec::new())),
+            (_, Some(p)) => {
+                r.path.clear();
+                r.path.push(Seg::Key("Properties"));
+                let mut v = r.value(p);
+                if !matches!(v.val, Val::Map(_) | Val::Unknown(_)) {
+                    v.val = Val::Map(Vec::new());
+                }
+                v
+            }
+        };
+        if exists != Existence::No {
+            for (dep, span) in &res.depends_on {
+                if t.resource(dep).is_some() {
+                    r.references.push(Reference {
+                        from: i,
+                        to: dep.to_string(),
+                        kind: RefKind::DependsOn,
+                        path: "DependsOn".to_string(),
+                        span: *span,
+                    });
+                }
+            }
+        }
+        resources.push(ResolvedResource { id: res.id.to_string(), span: res.span, ty: res.ty.to_string(), exists, properties });
+    }
+    let conditions = t.conditions.iter().map(|(name, _, _)| (name.to_string(), r.condition(name))).collect();
+    Resolved { ctx: ctx.clone(), resources, references: r.references, conditions, findings: r.findings }
+}
+
+/// Resolves one node of `t` (an output value, a metadata block) for `ctx`.
+pub fn resolve_node(t: &Template<'_>, ctx: &Context, node: &Node) -> RNode {
+    let mut r = Resolver::new(t, ctx);
+    r.record = false;
+    r.value(node)
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Seg<'d> {
+    Key(&'d str),
+    Index(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CondState {
+    Unvisited,
+    InProgress,
+    Done(Option<bool>),
+}
+
+struct Resolver<'a, 'd> {
+    t: &'a Template<'d>,
+    ctx: &'a Context,
+    conds: Vec<CondState>,
+    /// Resources whose attribute is being evaluated (cycle guard).
+    attr_stack: Vec<usize>,
+    current: usize,
+    path: Vec<Seg<'d>>,
+    record: bool,
+    references: Vec<Reference>,
+    findings: Vec<Finding>,
+}
+
+impl<'a, 'd> Resolver<'a, 'd> {
+    fn new(t: &'a Template<'d>, ctx: &'a Context) -> Self {
+        Resolver {
+            t,
+            ctx,
+            conds: vec![CondState::Unvisited; t.conditions.len()],
+            attr_stack: Vec::new(),
+            current: 0,
+            path: Vec::new(),
+            record: true,
+            references: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    fn path_string(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.path {
+            match seg {
+                Seg::Key(k) => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(k);
+                }
+                Seg::Index(i) => {
+                    s.push('[');
+                    s.push_str(&i.to_string());
+                    s.push(']');
+                }
+            }
+        }
+        s
+    }
+
+    fn reference(&mut self, to: &str, kind: RefKind, span: Span) {
+        if self.record && self.t.resource(to).is_some() {
+            let path = self.path_string();
+            self.references.push(Reference { from: self.current, to: to.to_string(), kind, path, span });
+        }
+    }
+
+    /// Resolves a node of the template.
+    fn value(&mut self, node: &'d Node) -> RNode {
+        if let Some((name, entry)) = node.as_intrinsic()
+            && name != "Condition"
+        {
+            let val = self.function(node, name, &entry.value);
+            return RNode::new(node.span, val);
+        }
+        let val = match &node.value {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => Val::Num(n.clone()),
+            Value::String(s) => Val::Str(s.clone()),
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    self.path.push(Seg::Index(i));
+                    let v = self.value(item);
+                    self.path.pop();
+                    if v.val != Val::NoValue {
+                        out.push(v);
+                    }
+                }
+                Val::List(out)
+            }
+            Value::Map(entries) => {
+                let mut out = Vec::with_capacity(entries.len());
+                for e in entries {
+                    self.path.push(Seg::Key(&e.key));
+                    let v = self.value(&e.value);
+                    self.path.pop();
+                    if v.val != Val::NoValue {
+                        out.push(REntry { key: e.key.clone(), key_span: e.key_span, value: v });
+                    }
+                }
+                Val::Map(out)
+            }
+        };
+        RNode::new(node.span, val)
+    }
+
+    /// The value of a parameter: the user's, else its `Default`.
+    fn parameter(&mut self, p: &Parameter<'d>, span: Span) -> Val {
+        let split = |s: &str| -> Val {
+            Val::List(s.split(',').map(|x| RNode::new(span, Val::Str(x.trim().to_string()))).collect())
+        };
+        if let Some(v) = self.ctx.parameters.get(p.name) {
+            return if p.is_list() { split(v) } else { Val::Str(v.clone()) };
+        }
+        let Some(default) = p.default else {
+            return Val::Unknown(Unknown {
+                reason: format!(
+                    "parameter `{}` ({}) has no value and no `Default`; pass `--parameter {}=...`",
+                    p.name, p.ty, p.name
+                ),
+                span,
+            });
+        };
+        if p.is_ssm_value() {
+            return match default.scalar_text() {
+                Some(name) => Val::Ssm(name),
+                None => Val::Unknown(Unknown { reason: format!("parameter `{}` names no SSM parameter", p.name), span }),
+            };
+        }
+        match &default.value {
+            Value::Seq(_) => self.value(default).val,
+            _ => match default.scalar_text() {
+                Some(text) if p.is_list() => split(&text),
+                Some(text) => Val::Str(text),
+                None => Val::Unknown(Unknown {
+                    reason: format!("parameter `{}` has a `Default` that is not a value", p.name),
+                    span: default.span,
+                }),
+            },
+        }
+    }
+}
