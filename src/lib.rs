@@ -13,3 +13,11 @@ pub mod source;
 pub mod resolve;
 pub mod template;
 pub mod network;
+pub mod reach;
+pub mod rules;
+pub mod lint;
+pub mod suppress;
+
+pub use lint::{FileResult, Options, lint_text};
+pub mod cli;
+pub mod report;

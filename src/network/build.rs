@@ -109,6 +109,9 @@ pub fn build(resolved: &Resolved) -> Network {
             "AWS::EC2::VPCDHCPOptionsAssociation" => dhcp(&mut net, resolved, r),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
                 if let Some(doc) = r.prop("PolicyDocument") {
+                    if r.ty == "AWS::IAM::ManagedPolicy" {
+                        net.managed_policies.push((r.id.clone(), doc.clone()));
+                    }
                     for role_ident in r.prop("Roles").map(ident_list).unwrap_or_default() {
                         let role_id = match &role_ident {
                             Ident::Resource(id) => Some(id.clone()),

@@ -328,6 +328,8 @@ pub struct Network {
     pub roles: Vec<iam::Role>,
     /// Workloads.
     pub workloads: Vec<Workload>,
+    /// `AWS::IAM::ManagedPolicy` documents by logical ID.
+    pub managed_policies: Vec<(String, RNode)>,
     /// Findings about the model itself (not about a path).
     pub findings: Vec<Finding>,
     index: HashMap<String, usize>,

@@ -122,6 +122,28 @@ pub fn prefix_list_meaning(id: &str, region: &str) -> PrefixListMeaning {
     }
 }
 
+/// Why a hard-coded prefix-list ID used as an S3 destination is wrong in
+/// `region`, if it certainly is: it does not exist there (another
+/// region's list), or it is S3 elsewhere but another service here (the IDs
+/// collide). A region's own DynamoDB list is left alone: allowing it is
+/// legitimate.
+pub fn prefix_list_mistake(id: &str, region: &str) -> Option<String> {
+    let own = s3_prefix_list(region).map(|p| format!(" (S3 in {region} is {p})")).unwrap_or_default();
+    match prefix_list_meaning(id, region) {
+        PrefixListMeaning::ElsewhereOnly(places) => {
+            let places: Vec<String> = places.iter().map(|(r, s)| format!("{s} in {r}")).collect();
+            Some(format!(
+                "`{id}` is the prefix list of {}, not of S3 in {region}{own}: it does not exist in {region}, so the stack fails to create (InvalidPrefixListID.NotFound)",
+                places.join(" and ")
+            ))
+        }
+        PrefixListMeaning::DynamoDb if PREFIX_LISTS.iter().any(|(_, s3, _)| *s3 == id) => Some(format!(
+            "`{id}` is S3 in other regions but the DynamoDB prefix list in {region}{own}: the rule silently allows DynamoDB instead of S3"
+        )),
+        _ => None,
+    }
+}
+
 /// The Amazon Linux family of an AMI, which decides the repository.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -8,6 +8,7 @@
 use ipnet::Ipv4Net;
 
 use super::Ident;
+use super::region::{PrefixListMeaning, prefix_list_meaning};
 use crate::resolve::{RNode, Unknown, Val};
 use crate::source::Span;
 
@@ -164,8 +165,8 @@ pub enum Target<'a> {
     /// A public AWS service address (S3, public SSM): the region's S3
     /// prefix list when the service is S3 and the list is known.
     Public {
-        /// The region's S3 prefix list, when the destination is S3.
-        s3_prefix_list: Option<&'a str>,
+        /// The analyzed region (prefix-list IDs mean different things per region).
+        region: &'a str,
         /// True when the destination is S3 (prefix-list rules can match).
         is_s3: bool,
     },
@@ -217,10 +218,13 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
             Some(c) => unknown(format!("the rule allows {net}, which covers only part of {c}")),
             None => unknown(format!("the rule allows {net}, and the address it is compared with is not known")),
         },
-        (Peer::PrefixList(id), Target::Public { s3_prefix_list, is_s3 }) => match id {
-            Ident::External(pl) if *is_s3 => match s3_prefix_list {
-                Some(region_pl) => Ok(pl == region_pl),
-                None => unknown(format!("the S3 prefix list of this region is not known, so `{pl}` cannot be verified")),
+        (Peer::PrefixList(id), Target::Public { region, is_s3 }) => match id {
+            Ident::External(pl) if *is_s3 => match prefix_list_meaning(pl, region) {
+                PrefixListMeaning::S3 => Ok(true),
+                PrefixListMeaning::DynamoDb | PrefixListMeaning::ElsewhereOnly(_) => Ok(false),
+                PrefixListMeaning::Unknown => {
+                    unknown(format!("`{pl}` is not a prefix list privnet-lint knows for {region}; what it covers cannot be verified"))
+                }
             },
             Ident::External(_) => Ok(false),
             Ident::Resource(r) => unknown(format!("the rule allows the customer-managed prefix list `{r}`")),
@@ -325,7 +329,7 @@ mod tests {
     fn v4(s: &str) -> Peer {
         Peer::V4(s.parse().unwrap())
     }
-    const S3: Target<'static> = Target::Public { s3_prefix_list: Some("pl-63a5400a"), is_s3: true };
+    const S3: Target<'static> = Target::Public { region: "us-east-1", is_s3: true };
 
     #[test]
     fn https_to_s3() {
@@ -339,6 +343,7 @@ mod tests {
             (rule("50", -1, -1, v4("0.0.0.0/0")), false),
             (rule("tcp", 443, 443, pl("pl-63a5400a")), true),
             (rule("tcp", 443, 443, pl("pl-61a54008")), false),
+            (rule("tcp", 443, 443, pl("pl-02cd2c6b")), false),
             (rule("tcp", 443, 443, v4("10.0.0.0/8")), false),
             (rule("tcp", 443, 443, Peer::Missing), false),
         ];

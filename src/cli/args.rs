@@ -1,0 +1,251 @@
+//! Command-line arguments (SPEC §1).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use super::UsageError;
+use crate::finding::{Code, Severity};
+use crate::network::region::{COMMERCIAL_REGIONS, is_known_region};
+
+const AFTER_HELP: &str = "Examples:
+  privnet-lint stack.yaml --region ap-northeast-1
+  privnet-lint templates/ --format json -o report.json
+  privnet-lint stack.yaml -p VpcCidr=10.1.0.0/16 --region us-east-1,eu-west-1
+  privnet-lint explain PN402
+
+Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 the tool could not do its job.";
+
+/// privnet-lint: will the EC2 instances of a CloudFormation template be able
+/// to run dnf and open a Session Manager shell? Checked before deployment,
+/// hop by hop, with the line to change.
+#[derive(Debug, Parser)]
+#[command(name = "privnet-lint", version, about, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A subcommand (default: lint the given paths).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Lint options when no subcommand is given.
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and folders (the default command, spelled out).
+    Check(LintArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (PN101) or name (no-route-to-s3).
+        rule: String,
+    },
+    /// List every rule: code, name, severity, summary.
+    Rules {
+        /// `json` for a machine-readable list.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Diagnostics with source snippets, paths and a summary.
+    #[default]
+    Human,
+    /// One line per finding: `path:line:col: CODE [severity] message`.
+    Concise,
+    /// The `privnet-lint/v1` JSON document.
+    Json,
+}
+
+/// The lowest severity that makes the exit code 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    /// Errors only.
+    #[default]
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Any finding.
+    Note,
+    /// Never (exit 0 unless the tool fails).
+    Never,
+}
+
+impl FailOn {
+    /// The threshold, `None` for never.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Options of `lint`/`check`.
+#[derive(Debug, Args, Default)]
+pub struct LintArgs {
+    /// Templates or folders to lint (`-` reads standard input). Folders are
+    /// walked for .yaml/.yml/.json/.template files that look like templates.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Region(s) to analyze for (repeatable or comma-separated; `all` = every
+    /// known commercial region). Default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1.
+    #[arg(long = "region", value_name = "REGION", value_delimiter = ',')]
+    pub region: Vec<String>,
+    /// A template parameter value (repeatable).
+    #[arg(short = 'p', long = "parameter", value_name = "KEY=VALUE")]
+    pub parameter: Vec<String>,
+    /// Parameters as JSON: `[{"ParameterKey":..,"ParameterValue":..}]` or `{"Parameters":{K:V}}`.
+    #[arg(long, value_name = "FILE")]
+    pub parameters_file: Option<PathBuf>,
+    /// Report only these rules (codes or names, repeatable or comma-separated).
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not report these rules.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// No colours (also when NO_COLOR is set or output is not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Findings only: no paths, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// True for text shaped like a region name (`ap-northeast-1`, `us-gov-west-1`).
+fn region_like(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts.last().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl LintArgs {
+    /// The regions to analyze, validated.
+    pub fn regions(&self) -> Result<Vec<String>, UsageError> {
+        let mut out: Vec<String> = Vec::new();
+        for r in self.region.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+            if r == "all" {
+                out.extend(COMMERCIAL_REGIONS.iter().map(|s| s.to_string()));
+            } else if region_like(r) {
+                if !is_known_region(r) {
+                    eprintln!("privnet-lint: warning: region `{r}` is not one privnet-lint knows; region facts (prefix lists) are unknown there");
+                }
+                out.push(r.to_string());
+            } else {
+                return Err(UsageError(format!("`{r}` is not a region name (like us-east-1), nor `all`")));
+            }
+        }
+        if out.is_empty() {
+            let env = std::env::var("AWS_REGION").ok().or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
+            out.push(env.filter(|r| region_like(r)).unwrap_or_else(|| "us-east-1".to_string()));
+        }
+        let mut seen = Vec::new();
+        out.retain(|r| {
+            let new = !seen.contains(r);
+            seen.push(r.clone());
+            new
+        });
+        Ok(out)
+    }
+
+    /// Parameter values from `--parameters-file` then `-p` (which wins).
+    pub fn parameters(&self) -> Result<BTreeMap<String, String>, UsageError> {
+        let mut out = BTreeMap::new();
+        if let Some(path) = &self.parameters_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| UsageError(format!("cannot read parameters file {}: {e}", path.display())))?;
+            out.extend(parse_parameters_file(&text).map_err(|e| UsageError(format!("parameters file {}: {e}", path.display())))?);
+        }
+        for p in &self.parameter {
+            let (k, v) = p
+                .split_once('=')
+                .ok_or_else(|| UsageError(format!("`--parameter {p}`: expected KEY=VALUE")))?;
+            if k.trim().is_empty() {
+                return Err(UsageError(format!("`--parameter {p}`: the key is empty")));
+            }
+            out.insert(k.trim().to_string(), v.to_string());
+        }
+        Ok(out)
+    }
+
+    /// Rule codes from `--select`/`--ignore` values.
+    pub fn codes(&self, list: &[String]) -> Result<Vec<Code>, UsageError> {
+        list.iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| Code::lookup(s).ok_or_else(|| UsageError(format!("no rule `{s}`; `privnet-lint rules` lists them"))))
+            .collect()
+    }
+}
+
+/// Parses `[{"ParameterKey": k, "ParameterValue": v}]` (the CloudFormation
+/// CLI format) or `{"Parameters": {k: v}}` (the CodePipeline format).
+pub fn parse_parameters_file(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let scalar = |v: &serde_json::Value| -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    };
+    let mut out = BTreeMap::new();
+    match &value {
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let k = item.get("ParameterKey").and_then(|k| k.as_str()).ok_or_else(|| format!("item {i} has no ParameterKey"))?;
+                let v = item.get("ParameterValue").and_then(scalar).ok_or_else(|| format!("item {i} ({k}) has no ParameterValue"))?;
+                out.insert(k.to_string(), v);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            let params = map.get("Parameters").and_then(|p| p.as_object()).ok_or("expected a list of ParameterKey/ParameterValue or {\"Parameters\": {...}}")?;
+            for (k, v) in params {
+                out.insert(k.clone(), scalar(v).ok_or_else(|| format!("parameter {k} is not a string"))?);
+            }
+        }
+        _ => return Err("expected a list of ParameterKey/ParameterValue or {\"Parameters\": {...}}".into()),
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        assert!(region_like("ap-northeast-1"));
+        assert!(region_like("us-gov-west-1"));
+        assert!(!region_like("useast1"));
+        assert!(!region_like("us-east-"));
+        assert!(!region_like("US-EAST-1"));
+    }
+
+    #[test]
+    fn parameters_files() {
+        let a = parse_parameters_file(r#"[{"ParameterKey":"A","ParameterValue":"1"}]"#).unwrap();
+        assert_eq!(a.get("A").map(String::as_str), Some("1"));
+        let b = parse_parameters_file(r#"{"Parameters":{"B":"x","C":2}}"#).unwrap();
+        assert_eq!(b.get("C").map(String::as_str), Some("2"));
+        assert!(parse_parameters_file("[1]").is_err());
+        assert!(parse_parameters_file("nope").is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! Which files to lint, and reading them safely.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::finding::{Code, Finding};
+use crate::source::{LineIndex, MAX_FILE_BYTES, Pos, Span};
+
+/// A file to lint.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// Where to read it (`None` = standard input).
+    pub path: Option<PathBuf>,
+    /// How to show it.
+    pub display: String,
+    /// Found by walking a folder (lint only if it looks like a template).
+    pub walked: bool,
+}
+
+/// Why a file could not be linted.
+pub enum ReadProblem {
+    /// It can be reported as a finding on the file (too large, not UTF-8,
+    /// not a template): PN001.
+    Finding(Finding),
+    /// It cannot be read at all: exit code 2.
+    Error(String),
+    /// Found by walking and not a template: skipped silently.
+    Skip,
+}
+
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
+
+fn has_template_extension(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+fn skipped_dir(name: &str) -> bool {
+    name.starts_with('.') && name.len() > 1 || name == "node_modules"
+}
+
+/// Expands the command-line paths into files, in a deterministic order.
+/// Returns the files and whether some path could not be used.
+pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, bool) {
+    let mut out = Vec::new();
+    let mut error = false;
+    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            out.push(Input { path: None, display: "<stdin>".into(), walked: false });
+            continue;
+        }
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("privnet-lint: error: {}: {}", p.display(), describe_io(&e));
+                error = true;
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            out.push(Input { path: Some(p.clone()), display: p.display().to_string(), walked: false });
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(p)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir)));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() && has_template_extension(e.path()) => {
+                    out.push(Input { path: Some(e.path().to_path_buf()), display: e.path().display().to_string(), walked: true });
+                }
+                Ok(_) => {}
+                Err(e) if e.loop_ancestor().is_some() => {
+                    eprintln!("privnet-lint: warning: {}: symbolic link loop, not followed", e.path().map(|p| p.display().to_string()).unwrap_or_default());
+                }
+                Err(e) => {
+                    let path = e.path().map(|p| p.display().to_string()).unwrap_or_else(|| p.display().to_string());
+                    let why = e.io_error().map(describe_io).unwrap_or_else(|| e.to_string());
+                    eprintln!("privnet-lint: error: {path}: {why}");
+                    error = true;
+                }
+            }
+        }
+    }
+    (out, error)
+}
+
+fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn whole_file(message: String) -> ReadProblem {
+    let at = Pos { line: 1, column: 1, offset: 0 };
+    ReadProblem::Finding(Finding::new(Code::PN001, Some(Span { start: at, end: at }), message))
+}
+
+/// Reads a file as UTF-8 text, refusing what is not a regular file, what
+/// is larger than [`MAX_FILE_BYTES`], and what is not UTF-8.
+pub fn read(input: &Input) -> Result<String, ReadProblem> {
+    let mut bytes = Vec::new();
+    match &input.path {
+        None => {
+            std::io::stdin()
+                .lock()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| ReadProblem::Error(format!("standard input: {e}")))?;
+        }
+        Some(p) => {
+            let meta = std::fs::metadata(p).map_err(|e| ReadProblem::Error(format!("{}: {}", input.display, describe_io(&e))))?;
+            if !meta.is_file() {
+                // a FIFO or device would block or never end
+                return Err(ReadProblem::Error(format!("{}: not a regular file", input.display)));
+            }
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(whole_file(format!(
+                    "the file is {} bytes, over privnet-lint's limit of {} MiB (CloudFormation accepts at most 1 MB); it was not analyzed",
+                    meta.len(),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                )));
+            }
+            std::fs::File::open(p)
+                .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+                .map_err(|e| ReadProblem::Error(format!("{}: {}", input.display, describe_io(&e))))?;
+        }
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(whole_file(format!("the input is over privnet-lint's limit of {} MiB; it was not analyzed", MAX_FILE_BYTES / (1024 * 1024))));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let idx = LineIndex::new(&prefix);
+            let pos = idx.pos(&prefix, valid);
+            let binary = bytes.iter().take(8192).any(|b| *b == 0);
+            if input.walked && binary {
+                // a binary file with a template extension found by walking
+                return Err(ReadProblem::Skip);
+            }
+            let what = if binary { "a binary file, not a template" } else { "not valid UTF-8" };
+            return Err(ReadProblem::Finding(
+                Finding::new(Code::PN001, Some(Span { start: pos, end: pos }), format!("{what}: invalid UTF-8 at line {}, column {} (byte {valid})", pos.line, pos.column))
+                    .fix("CloudFormation templates are UTF-8 text."),
+            ));
+        }
+    };
+    Ok(text)
+}

@@ -1,0 +1,270 @@
+//! The fifth stage: the simulator.
+//!
+//! For every workload it traces the `dnf` path (HTTPS to the region's Amazon
+//! Linux repository bucket on S3) and the Session Manager paths (HTTPS to
+//! `ssm` and `ssmmessages`, `ec2messages` traced too, plus the instance
+//! identity) hop by hop: DNS → route lookup → security-group egress → NACL
+//! out → next hop (gateway endpoint and its policy, interface endpoint and
+//! its group and subnet NACL, NAT gateway and its subnet's route to an
+//! internet gateway, internet gateway with a public IP) → the reply through
+//! the stateless NACLs. Every blocker on the path the traffic takes (or
+//! would take once the route exists) is reported, not only the first.
+
+mod dnf;
+pub mod path;
+mod ssm;
+
+use serde::Serialize;
+
+use crate::finding::Code;
+use crate::network::region::AmiFamily;
+use crate::network::{Network, WorkloadKind};
+use crate::source::Span;
+
+pub use path::Tracer;
+
+/// The verdict of a check or a path (SPEC §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every hop passes.
+    Reachable,
+    /// Some hop certainly blocks.
+    Unreachable,
+    /// Depends on something the template does not pin down.
+    Unknown,
+}
+
+/// What a hop is (SPEC §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[allow(missing_docs)]
+pub enum HopKind {
+    Workload,
+    Dns,
+    RouteTable,
+    SecurityGroupEgress,
+    NaclOutbound,
+    GatewayEndpoint,
+    InterfaceEndpoint,
+    SecurityGroupIngress,
+    NaclInbound,
+    NatGateway,
+    InternetGateway,
+    EndpointPolicy,
+    Iam,
+    InstanceMetadata,
+    Destination,
+}
+
+impl HopKind {
+    /// The kebab-case name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::Workload => "workload",
+            HopKind::Dns => "dns",
+            HopKind::RouteTable => "route-table",
+            HopKind::SecurityGroupEgress => "security-group-egress",
+            HopKind::NaclOutbound => "nacl-outbound",
+            HopKind::GatewayEndpoint => "gateway-endpoint",
+            HopKind::InterfaceEndpoint => "interface-endpoint",
+            HopKind::SecurityGroupIngress => "security-group-ingress",
+            HopKind::NaclInbound => "nacl-inbound",
+            HopKind::NatGateway => "nat-gateway",
+            HopKind::InternetGateway => "internet-gateway",
+            HopKind::EndpointPolicy => "endpoint-policy",
+            HopKind::Iam => "iam",
+            HopKind::InstanceMetadata => "instance-metadata",
+            HopKind::Destination => "destination",
+        }
+    }
+}
+
+/// The verdict of one hop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The packet gets through.
+    Pass,
+    /// The packet is dropped here.
+    Block,
+    /// Cannot tell.
+    Unknown,
+}
+
+/// Why a hop blocks or is unknown: the finding it becomes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocker {
+    /// The rule.
+    pub code: Code,
+    /// The node to edit.
+    pub span: Span,
+    /// The resource the node belongs to.
+    pub resource: Option<String>,
+    /// Why, without the workload (the rules stage adds it).
+    pub why: String,
+    /// The concrete fix.
+    pub fix: String,
+}
+
+/// One hop of a path.
+#[derive(Clone, Debug)]
+pub struct Hop {
+    /// What kind of hop.
+    pub kind: HopKind,
+    /// The resource (logical ID) that decides it.
+    pub resource: Option<String>,
+    /// Pass, block or unknown.
+    pub verdict: Verdict,
+    /// What happened here, for people.
+    pub detail: String,
+    /// Where the deciding resource or rule is.
+    pub span: Option<Span>,
+    /// The finding, when the hop blocks or is unknown.
+    pub blocker: Option<Blocker>,
+}
+
+/// Where a path goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// The region's Amazon Linux repository bucket.
+    S3,
+    /// `ssm.<region>.amazonaws.com`.
+    Ssm,
+    /// `ssmmessages.<region>.amazonaws.com`.
+    Ssmmessages,
+    /// `ec2messages.<region>.amazonaws.com`.
+    Ec2messages,
+}
+
+impl Target {
+    /// The name used in outputs (`s3`, `ssm`, ...).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Target::S3 => "s3",
+            Target::Ssm => "ssm",
+            Target::Ssmmessages => "ssmmessages",
+            Target::Ec2messages => "ec2messages",
+        }
+    }
+    /// The service part of the endpoint name (`com.amazonaws.<region>.<service>`).
+    pub fn service(&self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// One traced path.
+#[derive(Clone, Debug)]
+pub struct PathTrace {
+    /// Where it goes.
+    pub target: Target,
+    /// Its verdict.
+    pub status: Status,
+    /// The resource the traffic leaves through (endpoint, NAT gateway, ...).
+    pub via: Option<String>,
+    /// The hops, in order.
+    pub hops: Vec<Hop>,
+}
+
+impl PathTrace {
+    fn new(target: Target, hops: Vec<Hop>, via: Option<String>) -> PathTrace {
+        let status = status_of(hops.iter().map(|h| h.verdict));
+        PathTrace { target, status, via, hops }
+    }
+}
+
+fn status_of(verdicts: impl Iterator<Item = Verdict>) -> Status {
+    let mut status = Status::Reachable;
+    for v in verdicts {
+        match v {
+            Verdict::Block => return Status::Unreachable,
+            Verdict::Unknown => status = Status::Unknown,
+            Verdict::Pass => {}
+        }
+    }
+    status
+}
+
+/// One check (`dnf` or `ssm`) of one workload.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// Its verdict.
+    pub status: Status,
+    /// Codes of the findings that explain an unreachable or unknown status.
+    pub reasons: Vec<Code>,
+    /// The paths it is made of.
+    pub paths: Vec<PathTrace>,
+    /// Findings that belong to the check but do not decide it (PN409, PN505).
+    pub notes: Vec<Blocker>,
+}
+
+impl Check {
+    /// Combines the paths that decide the check (`deciding`) and the ones
+    /// only traced.
+    fn new(paths: Vec<PathTrace>, deciding: &[Target], notes: Vec<Blocker>) -> Check {
+        let decisive: Vec<&PathTrace> = paths.iter().filter(|p| deciding.contains(&p.target)).collect();
+        let status = status_of(decisive.iter().map(|p| match p.status {
+            Status::Reachable => Verdict::Pass,
+            Status::Unreachable => Verdict::Block,
+            Status::Unknown => Verdict::Unknown,
+        }));
+        let wanted = match status {
+            Status::Reachable => None,
+            Status::Unreachable => Some(Verdict::Block),
+            Status::Unknown => Some(Verdict::Unknown),
+        };
+        let mut reasons = Vec::new();
+        if let Some(w) = wanted {
+            for p in &decisive {
+                for h in &p.hops {
+                    if h.verdict == w
+                        && let Some(b) = &h.blocker
+                        && !reasons.contains(&b.code)
+                    {
+                        reasons.push(b.code);
+                    }
+                }
+            }
+        }
+        Check { status, reasons, paths, notes }
+    }
+}
+
+/// The checks of one workload in one subnet.
+#[derive(Clone, Debug)]
+pub struct WorkloadResult {
+    /// Logical ID of the instance or Auto Scaling group.
+    pub resource: String,
+    /// Where its logical ID is.
+    pub span: Span,
+    /// Instance or Auto Scaling group.
+    pub kind: WorkloadKind,
+    /// Logical ID of its subnet, when known.
+    pub subnet: Option<String>,
+    /// The AMI family the dnf check assumed.
+    pub image: AmiFamily,
+    /// `dnf`.
+    pub dnf: Check,
+    /// Session Manager.
+    pub ssm: Check,
+}
+
+/// Traces every workload of `net` for `region`.
+pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
+    net.workloads
+        .iter()
+        .map(|w| {
+            let t = Tracer::new(net, region, w);
+            WorkloadResult {
+                resource: w.id.clone(),
+                span: w.span,
+                kind: w.kind.clone(),
+                subnet: w.subnet.id().map(str::to_string),
+                image: w.image,
+                dnf: dnf::check(&t),
+                ssm: ssm::check(&t),
+            }
+        })
+        .collect()
+}

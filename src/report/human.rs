@@ -1,0 +1,212 @@
+//! `human`: miette diagnostics with the template snippet and the node to
+//! edit underlined, then each failing check's path as a hop list with the
+//! blocking hops marked, then a one-line verdict per workload.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::Report;
+use super::concise::one_line;
+use crate::finding::{Finding, Severity};
+use crate::lint::FileResult;
+use crate::reach::{Check, PathTrace, Status, Verdict, WorkloadResult};
+
+/// How to render.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Findings only, no paths and summary.
+    pub quiet: bool,
+}
+
+struct Diag {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    labels: Vec<LabeledSpan>,
+    source: NamedSource<Arc<str>>,
+}
+
+impl fmt::Debug for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for Diag {}
+impl Diagnostic for Diag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+}
+
+/// Control characters from the template must not reach the terminal raw
+/// (an ANSI escape in a logical ID could rewrite the screen).
+pub fn sanitize(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+}
+
+fn diagnostic(r: &FileResult, f: &Finding) -> Diag {
+    let labels = match f.span {
+        Some(span) => {
+            let len = span.len().min(r.source.len().saturating_sub(span.start.offset as usize));
+            let label = f.resource.as_deref().map(|res| format!("{} ({res})", f.code.name())).unwrap_or_else(|| f.code.name().to_string());
+            vec![LabeledSpan::new_primary_with_span(Some(sanitize(&label)), SourceSpan::new((span.start.offset as usize).into(), len))]
+        }
+        None => Vec::new(),
+    };
+    let mut labels = labels;
+    for rel in &f.related {
+        labels.push(LabeledSpan::new_with_span(
+            Some(sanitize(&rel.label)),
+            SourceSpan::new((rel.span.start.offset as usize).into(), rel.span.len()),
+        ));
+    }
+    Diag {
+        message: sanitize(&f.message),
+        code: format!("{} {}", f.code, f.code.name()),
+        severity: match f.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        },
+        help: f.fix.as_deref().map(sanitize),
+        labels,
+        source: NamedSource::new(sanitize(&r.path), r.source.clone()).with_language("yaml"),
+    }
+}
+
+fn mark(color: bool, v: Verdict) -> String {
+    match v {
+        Verdict::Pass => paint(color, "32", "✓"),
+        Verdict::Block => paint(color, "1;31", "✗"),
+        Verdict::Unknown => paint(color, "33", "?"),
+    }
+}
+
+fn status_mark(color: bool, s: Status) -> String {
+    match s {
+        Status::Reachable => paint(color, "32", "✓"),
+        Status::Unreachable => paint(color, "1;31", "✗"),
+        Status::Unknown => paint(color, "33", "?"),
+    }
+}
+
+fn vias(check: &Check, deciding: &[&str]) -> String {
+    let mut v: Vec<&str> = check.paths.iter().filter(|p| deciding.contains(&p.target.as_str())).filter_map(|p| p.via.as_deref()).collect();
+    v.dedup();
+    if v.is_empty() { String::new() } else { format!(" via {}", v.join(", ")) }
+}
+
+fn hop_list(out: &mut String, p: &PathTrace, color: bool) {
+    out.push_str(&format!("      path to {} ({}):\n", p.target.as_str(), status_word(p.status)));
+    for h in &p.hops {
+        let code = h.blocker.as_ref().filter(|_| h.verdict != Verdict::Pass).map(|b| format!(" [{}]", b.code)).unwrap_or_default();
+        let line = h.span.map(|s| format!(" (line {})", s.start.line)).unwrap_or_default();
+        out.push_str(&format!(
+            "        {} {:<22} {}{}{}\n",
+            mark(color, h.verdict),
+            h.kind.as_str(),
+            sanitize(&one_line(&h.detail)),
+            line,
+            paint(color, "1", &code)
+        ));
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Reachable => "reachable",
+        Status::Unreachable => "unreachable",
+        Status::Unknown => "unknown",
+    }
+}
+
+fn workload_block(out: &mut String, w: &WorkloadResult, color: bool) {
+    let subnet = w.subnet.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+    out.push_str(&format!(
+        "  {}{}  dnf {}{}  ssm {}{}\n",
+        sanitize(&w.resource),
+        sanitize(&subnet),
+        status_mark(color, w.dnf.status),
+        vias(&w.dnf, &["s3"]),
+        status_mark(color, w.ssm.status),
+        vias(&w.ssm, &["ssm", "ssmmessages"])
+    ));
+    for (name, check, deciding) in [("dnf", &w.dnf, &["s3"][..]), ("ssm", &w.ssm, &["ssm", "ssmmessages"][..])] {
+        if check.status == Status::Reachable {
+            continue;
+        }
+        let reasons: Vec<&str> = check.reasons.iter().map(|c| c.as_str()).collect();
+        out.push_str(&format!("    {name}: {} ({})\n", status_word(check.status), reasons.join(", ")));
+        for p in check.paths.iter().filter(|p| deciding.contains(&p.target.as_str()) && p.status != Status::Reachable) {
+            hop_list(out, p, color);
+        }
+    }
+}
+
+/// Renders the report for a terminal.
+pub fn render(report: &Report, style: Style) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let mut out = String::new();
+    for r in &report.results {
+        for f in &r.findings {
+            let d = diagnostic(r, f);
+            let mut text = String::new();
+            if handler.render_report(&mut text, &d).is_err() {
+                text = format!("{}: {} {}\n", r.path, f.code, f.message);
+            }
+            out.push_str(&text);
+            out.push('\n');
+        }
+        if style.quiet {
+            continue;
+        }
+        let header = format!("{} ({})", sanitize(&r.path), r.region);
+        if r.workloads.is_empty() {
+            out.push_str(&format!("{header}: no EC2 workloads\n"));
+        } else {
+            out.push_str(&format!("{header}:\n"));
+            for w in &r.workloads {
+                workload_block(&mut out, w, style.color);
+            }
+        }
+    }
+    if !style.quiet {
+        let s = report.summary();
+        let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        out.push_str(&format!(
+            "\n{}: {}, {}, {}\n",
+            plural(s.files, "file"),
+            paint(style.color && s.errors > 0, "1;31", &plural(s.errors, "error")),
+            paint(style.color && s.warnings > 0, "33", &plural(s.warnings, "warning")),
+            plural(s.notes, "note")
+        ));
+    }
+    out
+}

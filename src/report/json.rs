@@ -1,0 +1,152 @@
+//! `json`: the `privnet-lint/v1` document (SPEC §3).
+
+use serde::Serialize;
+
+use super::{Report, Summary};
+use crate::finding::Finding;
+use crate::reach::{Check, Hop, PathTrace, WorkloadResult};
+use crate::source::Span;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    results: Vec<ResultOut<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct ResultOut<'a> {
+    path: &'a str,
+    region: &'a str,
+    workloads: Vec<WorkloadOut<'a>>,
+    findings: Vec<FindingOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct WorkloadOut<'a> {
+    resource: &'a str,
+    kind: &'a crate::network::WorkloadKind,
+    subnet: Option<&'a str>,
+    checks: Checks<'a>,
+}
+
+#[derive(Serialize)]
+struct Checks<'a> {
+    dnf: CheckOut<'a>,
+    ssm: CheckOut<'a>,
+}
+
+#[derive(Serialize)]
+struct CheckOut<'a> {
+    status: crate::reach::Status,
+    reasons: Vec<&'static str>,
+    paths: Vec<PathOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct PathOut<'a> {
+    target: &'static str,
+    status: crate::reach::Status,
+    via: Option<&'a str>,
+    hops: Vec<HopOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct HopOut<'a> {
+    kind: &'static str,
+    resource: Option<&'a str>,
+    verdict: crate::reach::Verdict,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location>,
+}
+
+/// A finding's location: 1-based line and column of the node to edit and of
+/// its end (exclusive).
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+impl From<Span> for Location {
+    fn from(s: Span) -> Location {
+        Location { line: s.start.line, column: s.start.column, end_line: s.end.line, end_column: s.end.column }
+    }
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    resource: Option<&'a str>,
+    location: Option<Location>,
+    fix: Option<&'a str>,
+}
+
+fn hop(h: &Hop) -> HopOut<'_> {
+    HopOut {
+        kind: h.kind.as_str(),
+        resource: h.resource.as_deref(),
+        verdict: h.verdict,
+        detail: &h.detail,
+        code: h.blocker.as_ref().map(|b| b.code.as_str()),
+        location: h.span.map(Location::from),
+    }
+}
+
+fn path(p: &PathTrace) -> PathOut<'_> {
+    PathOut { target: p.target.as_str(), status: p.status, via: p.via.as_deref(), hops: p.hops.iter().map(hop).collect() }
+}
+
+fn check(c: &Check) -> CheckOut<'_> {
+    CheckOut { status: c.status, reasons: c.reasons.iter().map(|c| c.as_str()).collect(), paths: c.paths.iter().map(path).collect() }
+}
+
+fn workload(w: &WorkloadResult) -> WorkloadOut<'_> {
+    WorkloadOut {
+        resource: &w.resource,
+        kind: &w.kind,
+        subnet: w.subnet.as_deref(),
+        checks: Checks { dnf: check(&w.dnf), ssm: check(&w.ssm) },
+    }
+}
+
+fn finding(f: &Finding) -> FindingOut<'_> {
+    FindingOut {
+        code: f.code.as_str(),
+        name: f.code.name(),
+        severity: f.severity().as_str(),
+        message: &f.message,
+        resource: f.resource.as_deref(),
+        location: f.span.map(Location::from),
+        fix: f.fix.as_deref(),
+    }
+}
+
+/// Renders the report as one JSON document.
+pub fn render(report: &Report) -> String {
+    let doc = Document {
+        schema: "privnet-lint/v1",
+        results: report
+            .results
+            .iter()
+            .map(|r| ResultOut {
+                path: &r.path,
+                region: &r.region,
+                workloads: r.workloads.iter().map(workload).collect(),
+                findings: r.findings.iter().map(finding).collect(),
+            })
+            .collect(),
+        summary: report.summary(),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
