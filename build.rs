@@ -66,7 +66,13 @@ fn parse(file: &str, text: &str, path: &str) -> Page {
         .strip_prefix("---\n")
         .unwrap_or_else(|| panic!("{file}: a rule page starts with a `---` front matter block"));
     let end = body.find("\n---").unwrap_or_else(|| panic!("{file}: front matter is not closed"));
-    let mut page = Page { code: String::new(), name: String::new(), severity: String::new(), summary: String::new(), path: path.to_string() };
+    let mut page = Page {
+        code: String::new(),
+        name: String::new(),
+        severity: String::new(),
+        summary: String::new(),
+        path: path.to_string(),
+    };
     for line in body[..end].lines() {
         let Some((key, value)) = line.split_once(':') else { continue };
         let value = value.trim().to_string();

@@ -73,10 +73,7 @@ impl Code {
     }
     /// Looks a rule up by code (`PN101`, case-insensitive) or name.
     pub fn lookup(text: &str) -> Option<Code> {
-        PAGES
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(text) || p.name.eq_ignore_ascii_case(text))
-            .map(|p| p.code)
+        PAGES.iter().find(|p| p.id.eq_ignore_ascii_case(text) || p.name.eq_ignore_ascii_case(text)).map(|p| p.code)
     }
 }
 

@@ -126,7 +126,7 @@ fn lint_inner(path: &str, text: &str, opts: &Options, found: bool) -> Option<Vec
     opts.regions
         .iter()
         .map(|region| {
-            let analysis = analyze(&t, region, opts);
+            let analysis = analyze(&t, region, opts, Some(&text));
             let mut all = findings.clone();
             all.extend(analysis.findings);
             let all = suppress::apply(&t, rules::merge(all));
@@ -150,8 +150,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
 }
 
-/// Resolves, models and traces `t` for one region.
-pub fn analyze(t: &Template<'_>, region: &str, opts: &Options) -> Analysis {
+/// Resolves, models and traces `t` for one region (`text`, the template's
+/// source, lets UserData findings point at the line of their URL).
+pub fn analyze(t: &Template<'_>, region: &str, opts: &Options, text: Option<&str>) -> Analysis {
     let mut ctx = Context::new(region);
     ctx.account_id = opts.account_id.clone();
     ctx.parameters = opts.parameters.clone();
@@ -160,7 +161,7 @@ pub fn analyze(t: &Template<'_>, region: &str, opts: &Options) -> Analysis {
     let graph = ResourceGraph::build(&resolved);
     let workloads = reach::analyze(&network, region);
     let mut findings = resolved.findings.clone();
-    findings.extend(rules::path_findings(&workloads));
+    findings.extend(rules::path_findings(&workloads, text));
     findings.extend(rules::model_findings(&network, region));
     findings.extend(undecided_conditions(&resolved));
     Analysis { resolved, network, graph, workloads, findings }

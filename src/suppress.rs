@@ -25,7 +25,13 @@ fn entries(metadata: Option<&Node>, scope: Option<(String, Span)>, out: &mut Vec
     };
     for item in items {
         if let Some(text) = item.scalar_text() {
-            out.push(Suppression { code: Code::lookup(text.trim()), text, span: item.span, scope: scope.clone(), used: false });
+            out.push(Suppression {
+                code: Code::lookup(text.trim()),
+                text,
+                span: item.span,
+                scope: scope.clone(),
+                used: false,
+            });
         }
     }
 }
@@ -52,7 +58,9 @@ pub fn apply(t: &Template<'_>, findings: Vec<Finding>) -> Vec<Finding> {
                 None => true,
                 Some((id, extent)) => {
                     f.resource.as_deref() == Some(id.as_str())
-                        || f.span.is_some_and(|sp| extent.start.offset <= sp.start.offset && sp.start.offset < extent.end.offset)
+                        || f.span.is_some_and(|sp| {
+                            extent.start.offset <= sp.start.offset && sp.start.offset < extent.end.offset
+                        })
                 }
             };
             if applies {
@@ -68,7 +76,9 @@ pub fn apply(t: &Template<'_>, findings: Vec<Finding>) -> Vec<Finding> {
         let message = match (s.code, &s.scope) {
             (None, _) => format!("`{}` in `privnet-lint: ignore` names no rule", s.text),
             (Some(c), None) => format!("`ignore: {c}` suppresses nothing in this file (for this region): remove it"),
-            (Some(c), Some((id, _))) => format!("`ignore: {c}` on {id} suppresses nothing (for this region): remove it"),
+            (Some(c), Some((id, _))) => {
+                format!("`ignore: {c}` on {id} suppresses nothing (for this region): remove it")
+            }
         };
         let mut f = Finding::new(Code::PN007, Some(s.span), message).fix("Delete this entry from the `ignore` list.");
         f.resource = s.scope.as_ref().map(|(id, _)| id.clone());

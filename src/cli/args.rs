@@ -144,7 +144,9 @@ impl LintArgs {
                 out.extend(COMMERCIAL_REGIONS.iter().map(|s| s.to_string()));
             } else if region_like(r) {
                 if !is_known_region(r) {
-                    eprintln!("privnet-lint: warning: region `{r}` is not one privnet-lint knows; region facts (prefix lists) are unknown there");
+                    eprintln!(
+                        "privnet-lint: warning: region `{r}` is not one privnet-lint knows; region facts (prefix lists) are unknown there"
+                    );
                 }
                 out.push(r.to_string());
             } else {
@@ -170,12 +172,14 @@ impl LintArgs {
         if let Some(path) = &self.parameters_file {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| UsageError(format!("cannot read parameters file {}: {e}", path.display())))?;
-            out.extend(parse_parameters_file(&text).map_err(|e| UsageError(format!("parameters file {}: {e}", path.display())))?);
+            out.extend(
+                parse_parameters_file(&text)
+                    .map_err(|e| UsageError(format!("parameters file {}: {e}", path.display())))?,
+            );
         }
         for p in &self.parameter {
-            let (k, v) = p
-                .split_once('=')
-                .ok_or_else(|| UsageError(format!("`--parameter {p}`: expected KEY=VALUE")))?;
+            let (k, v) =
+                p.split_once('=').ok_or_else(|| UsageError(format!("`--parameter {p}`: expected KEY=VALUE")))?;
             if k.trim().is_empty() {
                 return Err(UsageError(format!("`--parameter {p}`: the key is empty")));
             }
@@ -189,7 +193,9 @@ impl LintArgs {
         list.iter()
             .map(|s| s.trim())
             .filter(|s| !s.is_empty())
-            .map(|s| Code::lookup(s).ok_or_else(|| UsageError(format!("no rule `{s}`; `privnet-lint rules` lists them"))))
+            .map(|s| {
+                Code::lookup(s).ok_or_else(|| UsageError(format!("no rule `{s}`; `privnet-lint rules` lists them")))
+            })
             .collect()
     }
 }
@@ -210,13 +216,22 @@ pub fn parse_parameters_file(text: &str) -> Result<BTreeMap<String, String>, Str
     match &value {
         serde_json::Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let k = item.get("ParameterKey").and_then(|k| k.as_str()).ok_or_else(|| format!("item {i} has no ParameterKey"))?;
-                let v = item.get("ParameterValue").and_then(scalar).ok_or_else(|| format!("item {i} ({k}) has no ParameterValue"))?;
+                let k = item
+                    .get("ParameterKey")
+                    .and_then(|k| k.as_str())
+                    .ok_or_else(|| format!("item {i} has no ParameterKey"))?;
+                let v = item
+                    .get("ParameterValue")
+                    .and_then(scalar)
+                    .ok_or_else(|| format!("item {i} ({k}) has no ParameterValue"))?;
                 out.insert(k.to_string(), v);
             }
         }
         serde_json::Value::Object(map) => {
-            let params = map.get("Parameters").and_then(|p| p.as_object()).ok_or("expected a list of ParameterKey/ParameterValue or {\"Parameters\": {...}}")?;
+            let params = map
+                .get("Parameters")
+                .and_then(|p| p.as_object())
+                .ok_or("expected a list of ParameterKey/ParameterValue or {\"Parameters\": {...}}")?;
             for (k, v) in params {
                 out.insert(k.clone(), scalar(v).ok_or_else(|| format!("parameter {k} is not a string"))?);
             }

@@ -61,19 +61,24 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, bool) {
             out.push(Input { path: Some(p.clone()), display: p.display().to_string(), walked: false });
             continue;
         }
-        let walker = walkdir::WalkDir::new(p)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir)));
+        let walker = walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+            e.depth() == 0 || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir))
+        });
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_file() && has_template_extension(e.path()) => {
-                    out.push(Input { path: Some(e.path().to_path_buf()), display: e.path().display().to_string(), walked: true });
+                    out.push(Input {
+                        path: Some(e.path().to_path_buf()),
+                        display: e.path().display().to_string(),
+                        walked: true,
+                    });
                 }
                 Ok(_) => {}
                 Err(e) if e.loop_ancestor().is_some() => {
-                    eprintln!("privnet-lint: warning: {}: symbolic link loop, not followed", e.path().map(|p| p.display().to_string()).unwrap_or_default());
+                    eprintln!(
+                        "privnet-lint: warning: {}: symbolic link loop, not followed",
+                        e.path().map(|p| p.display().to_string()).unwrap_or_default()
+                    );
                 }
                 Err(e) => {
                     let path = e.path().map(|p| p.display().to_string()).unwrap_or_else(|| p.display().to_string());
@@ -113,7 +118,8 @@ pub fn read(input: &Input) -> Result<String, ReadProblem> {
                 .map_err(|e| ReadProblem::Error(format!("standard input: {e}")))?;
         }
         Some(p) => {
-            let meta = std::fs::metadata(p).map_err(|e| ReadProblem::Error(format!("{}: {}", input.display, describe_io(&e))))?;
+            let meta = std::fs::metadata(p)
+                .map_err(|e| ReadProblem::Error(format!("{}: {}", input.display, describe_io(&e))))?;
             if !meta.is_file() {
                 // a FIFO or device would block or never end
                 return Err(ReadProblem::Error(format!("{}: not a regular file", input.display)));
@@ -131,7 +137,10 @@ pub fn read(input: &Input) -> Result<String, ReadProblem> {
         }
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(whole_file(format!("the input is over privnet-lint's limit of {} MiB; it was not analyzed", MAX_FILE_BYTES / (1024 * 1024))));
+        return Err(whole_file(format!(
+            "the input is over privnet-lint's limit of {} MiB; it was not analyzed",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -148,8 +157,12 @@ pub fn read(input: &Input) -> Result<String, ReadProblem> {
             }
             let what = if binary { "a binary file, not a template" } else { "not valid UTF-8" };
             return Err(ReadProblem::Finding(
-                Finding::new(Code::PN001, Some(Span { start: pos, end: pos }), format!("{what}: invalid UTF-8 at line {}, column {} (byte {valid})", pos.line, pos.column))
-                    .fix("CloudFormation templates are UTF-8 text."),
+                Finding::new(
+                    Code::PN001,
+                    Some(Span { start: pos, end: pos }),
+                    format!("{what}: invalid UTF-8 at line {}, column {} (byte {valid})", pos.line, pos.column),
+                )
+                .fix("CloudFormation templates are UTF-8 text."),
             ));
         }
     };

@@ -43,7 +43,9 @@ pub fn run(cli: Cli) -> i32 {
 
 fn explain(rule: &str) -> Result<i32, UsageError> {
     let code = Code::lookup(rule.trim()).ok_or_else(|| {
-        UsageError(format!("no rule `{rule}`; `privnet-lint rules` lists them (codes like PN101 or names like no-route-to-s3)"))
+        UsageError(format!(
+            "no rule `{rule}`; `privnet-lint rules` lists them (codes like PN101 or names like no-route-to-s3)"
+        ))
     })?;
     print!("{}", strip_front_matter(code.page().markdown));
     Ok(EXIT_OK)
@@ -121,7 +123,9 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
         Format::Concise => report::concise::render(&report),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?
+        }
         None => {
             let mut out = std::io::stdout().lock();
             // a closed pipe (`| head`) is not an error worth a panic

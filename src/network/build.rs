@@ -17,8 +17,8 @@ use super::region::{AmiFamily, ami_family};
 use super::sg::{Peer, Protocol, SecurityGroup, SgRule, inline_rules};
 use super::workload;
 use super::{
-    Destination, EndpointKind, Ident, InternetGateway, NatGateway, Network, Route, RouteTable, RouteTarget, Subnet, Vpc,
-    VpcEndpoint,
+    Destination, EndpointKind, Ident, InternetGateway, NatGateway, Network, Route, RouteTable, RouteTarget, Subnet,
+    Vpc, VpcEndpoint,
 };
 use crate::resolve::{Existence, RNode, Resolved, ResolvedResource, Unknown, Val};
 use crate::source::Span;
@@ -115,7 +115,9 @@ pub fn build(resolved: &Resolved) -> Network {
                     for role_ident in r.prop("Roles").map(ident_list).unwrap_or_default() {
                         let role_id = match &role_ident {
                             Ident::Resource(id) => Some(id.clone()),
-                            Ident::External(name) => net.roles.iter().find(|x| x.name.as_deref() == Some(name)).map(|x| x.id.clone()),
+                            Ident::External(name) => {
+                                net.roles.iter().find(|x| x.name.as_deref() == Some(name)).map(|x| x.id.clone())
+                            }
                             Ident::Unknown(_) => None,
                         };
                         if let Some(role) = role_id.and_then(|id| net.roles.iter_mut().find(|x| x.id == id)) {
@@ -389,10 +391,10 @@ fn route(net: &mut Network, r: &ResolvedResource) {
     let destination = if let Some(d) = r.prop("DestinationCidrBlock") {
         match cidr(d) {
             Some(c) => Destination::Cidr(c),
-            None => Destination::Unknown(d.unknown().unwrap_or(Unknown {
-                reason: "`DestinationCidrBlock` is not an IPv4 CIDR".into(),
-                span: d.span,
-            })),
+            None => Destination::Unknown(
+                d.unknown()
+                    .unwrap_or(Unknown { reason: "`DestinationCidrBlock` is not an IPv4 CIDR".into(), span: d.span }),
+            ),
         }
     } else {
         Destination::Other
@@ -416,11 +418,7 @@ fn route(net: &mut Network, r: &ResolvedResource) {
 }
 
 fn net_type(net: &Network, id: &str) -> Option<&'static str> {
-    if net.igws.iter().any(|g| g.id == id) {
-        Some("igw")
-    } else {
-        None
-    }
+    if net.igws.iter().any(|g| g.id == id) { Some("igw") } else { None }
 }
 
 fn nacl_entry(net: &mut Network, r: &ResolvedResource) {
@@ -430,7 +428,9 @@ fn nacl_entry(net: &mut Network, r: &ResolvedResource) {
     let cidr = match (r.prop("CidrBlock"), r.prop("Ipv6CidrBlock")) {
         (Some(c), _) => match cidr(c) {
             Some(n) => Ok(Some(n)),
-            None => Err(c.unknown().unwrap_or(Unknown { reason: "`CidrBlock` is not an IPv4 CIDR".into(), span: c.span })),
+            None => {
+                Err(c.unknown().unwrap_or(Unknown { reason: "`CidrBlock` is not an IPv4 CIDR".into(), span: c.span }))
+            }
         },
         (None, Some(_)) => Ok(None),
         (None, None) => Err(Unknown { reason: format!("`{}` has no `CidrBlock`", r.id), span: r.span }),

@@ -20,8 +20,13 @@ pub const SESSION_ACTIONS: &[&str] = &[
 ];
 
 /// AWS-managed policies that grant [`SESSION_ACTIONS`].
-const SSM_MANAGED_POLICIES: &[&str] =
-    &["AmazonSSMManagedInstanceCore", "AmazonEC2RoleforSSM", "AmazonSSMFullAccess", "AdministratorAccess", "AmazonSSMManagedEC2InstanceDefaultPolicy"];
+const SSM_MANAGED_POLICIES: &[&str] = &[
+    "AmazonSSMManagedInstanceCore",
+    "AmazonEC2RoleforSSM",
+    "AmazonSSMFullAccess",
+    "AdministratorAccess",
+    "AmazonSSMManagedEC2InstanceDefaultPolicy",
+];
 
 /// An `AWS::IAM::InstanceProfile`.
 #[derive(Clone, Debug)]
@@ -126,7 +131,9 @@ pub fn document_allows(doc: &RNode, action: &str) -> Tri {
             match a.text() {
                 Some(pattern) => matched |= glob(pattern, action),
                 None => {
-                    unknown.get_or_insert(a.unknown().unwrap_or(Unknown { reason: "an action that is not known".into(), span: a.span }));
+                    unknown.get_or_insert(
+                        a.unknown().unwrap_or(Unknown { reason: "an action that is not known".into(), span: a.span }),
+                    );
                 }
             }
         }
@@ -166,7 +173,9 @@ impl Role {
                 .unwrap_or(false);
             let services = st.get("Principal").and_then(|p| p.get("Service"));
             let ec2 = services.is_some_and(|s| {
-                strings(s).iter().any(|x| x.pattern_text().is_some_and(|t| t == "ec2.amazonaws.com" || t.starts_with("ec2.amazonaws.com")))
+                strings(s).iter().any(|x| {
+                    x.pattern_text().is_some_and(|t| t == "ec2.amazonaws.com" || t.starts_with("ec2.amazonaws.com"))
+                })
             });
             if actions_ok && ec2 {
                 return Tri::Yes;
@@ -180,10 +189,14 @@ impl Role {
 
     /// Does the role grant every action Session Manager needs? Returns the
     /// first missing action when not.
-    pub fn grants_session_actions(&self, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> (Tri, Option<&'static str>) {
+    pub fn grants_session_actions(
+        &self,
+        policy_documents: &dyn Fn(&RNode) -> Option<RNode>,
+    ) -> (Tri, Option<&'static str>) {
         for arn in &self.managed {
             if let Some(text) = arn.pattern_text()
-                && let Some(name) = text.strip_prefix("arn:").and_then(|rest| rest.split_once(":iam::aws:policy/")).map(|(_, n)| n)
+                && let Some(name) =
+                    text.strip_prefix("arn:").and_then(|rest| rest.split_once(":iam::aws:policy/")).map(|(_, n)| n)
                 && SSM_MANAGED_POLICIES.iter().any(|p| name.rsplit('/').next() == Some(*p))
             {
                 return (Tri::Yes, None);

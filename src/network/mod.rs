@@ -52,10 +52,10 @@ impl Ident {
                 }),
             },
             Val::Str(s) => Ident::External(s.clone()),
-            _ => Ident::Unknown(node.unknown().unwrap_or(Unknown {
-                reason: "a value that is not a resource ID".to_string(),
-                span: node.span,
-            })),
+            _ => Ident::Unknown(
+                node.unknown()
+                    .unwrap_or(Unknown { reason: "a value that is not a resource ID".to_string(), span: node.span }),
+            ),
         }
     }
     /// The logical ID, when this names a resource of the template.

@@ -226,7 +226,13 @@ mod tests {
 
     fn acl(mut entries: Vec<NaclEntry>) -> NetworkAcl {
         entries.sort_by_key(|e| e.number);
-        NetworkAcl { id: "Acl".into(), span: Span::default(), vpc: Ident::Resource("Vpc".into()), entries, is_default: false }
+        NetworkAcl {
+            id: "Acl".into(),
+            span: Span::default(),
+            vpc: Ident::Resource("Vpc".into()),
+            entries,
+            is_default: false,
+        }
     }
 
     #[test]
@@ -261,7 +267,10 @@ mod tests {
     #[test]
     fn cidr_matching() {
         let a = acl(vec![entry(100, true, "-1", None, true, "10.0.0.0/16")]);
-        assert_eq!(a.evaluate(true, 443, 443, Remote::Private(Some("10.0.2.0/24".parse().unwrap()))), NaclVerdict::Allow);
+        assert_eq!(
+            a.evaluate(true, 443, 443, Remote::Private(Some("10.0.2.0/24".parse().unwrap()))),
+            NaclVerdict::Allow
+        );
         assert_eq!(a.evaluate(true, 443, 443, Remote::Public), NaclVerdict::Deny(None));
         let s3 = acl(vec![entry(100, true, "6", Some((443, 443)), true, "52.216.0.0/15")]);
         assert!(matches!(s3.evaluate(true, 443, 443, Remote::Public), NaclVerdict::Unknown(..)));

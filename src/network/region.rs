@@ -105,10 +105,10 @@ pub fn prefix_list_meaning(id: &str, region: &str) -> PrefixListMeaning {
         .flat_map(|(r, s3, ddb)| {
             let mut v = Vec::new();
             if *s3 == id {
-                v.push((*r, "s3"));
+                v.push((*r, "S3"));
             }
             if *ddb == Some(id) {
-                v.push((*r, "dynamodb"));
+                v.push((*r, "DynamoDB"));
             }
             v
         })
@@ -179,12 +179,7 @@ pub fn repo_host(family: AmiFamily, region: &str) -> String {
 /// `{{resolve:ssm:…}}`, or the name held by an `AWS::SSM::Parameter::Value`
 /// parameter). A literal `ami-…` ID says nothing.
 pub fn ami_family(image: &str) -> AmiFamily {
-    let name = image
-        .trim()
-        .trim_start_matches("{{")
-        .trim_end_matches("}}")
-        .trim_start_matches("resolve:ssm:")
-        .trim();
+    let name = image.trim().trim_start_matches("{{").trim_end_matches("}}").trim_start_matches("resolve:ssm:").trim();
     let Some(last) = name.rsplit('/').next() else { return AmiFamily::Unknown };
     // strip a `:version` suffix
     let last = last.split(':').next().unwrap_or(last);
@@ -212,7 +207,7 @@ mod tests {
         assert_eq!(prefix_list_meaning("pl-78a54011", "ap-south-1"), PrefixListMeaning::S3);
         assert_eq!(
             prefix_list_meaning("pl-61a54008", "us-east-1"),
-            PrefixListMeaning::ElsewhereOnly(vec![("ap-northeast-1", "s3")])
+            PrefixListMeaning::ElsewhereOnly(vec![("ap-northeast-1", "S3")])
         );
         assert_eq!(prefix_list_meaning("pl-12345678", "us-east-1"), PrefixListMeaning::Unknown);
         // a region whose own list is not known: cannot say it is wrong
@@ -223,12 +218,17 @@ mod tests {
     fn ami_families_from_public_parameters() {
         let p = "/aws/service/ami-amazon-linux-latest/";
         assert_eq!(ami_family(&format!("resolve:ssm:{p}al2023-ami-kernel-default-x86_64")), AmiFamily::Al2023);
-        assert_eq!(ami_family(&format!("{{{{resolve:ssm:{p}al2023-ami-minimal-kernel-default-arm64}}}}")), AmiFamily::Al2023Minimal);
+        assert_eq!(
+            ami_family(&format!("{{{{resolve:ssm:{p}al2023-ami-minimal-kernel-default-arm64}}}}")),
+            AmiFamily::Al2023Minimal
+        );
         assert_eq!(ami_family(&format!("{p}amzn2-ami-hvm-x86_64-gp2")), AmiFamily::Al2);
         assert_eq!(ami_family(&format!("resolve:ssm:{p}al2023-ami-kernel-6.1-x86_64:12")), AmiFamily::Al2023);
         assert_eq!(ami_family("ami-0123456789abcdef0"), AmiFamily::Unknown);
         assert_eq!(
-            ami_family("resolve:ssm:/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id"),
+            ami_family(
+                "resolve:ssm:/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id"
+            ),
             AmiFamily::Other
         );
     }

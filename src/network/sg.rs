@@ -104,7 +104,9 @@ impl SgRule {
                     reason: format!("`CidrIp` {} is not an IPv4 CIDR block", c.text().unwrap_or_default()),
                     span: c.span,
                 }),
-                None => Peer::Unknown(c.unknown().unwrap_or(Unknown { reason: "`CidrIp` is not known".into(), span: c.span })),
+                None => Peer::Unknown(
+                    c.unknown().unwrap_or(Unknown { reason: "`CidrIp` is not known".into(), span: c.span }),
+                ),
             }
         } else if props.get("CidrIpv6").is_some() {
             Peer::V6
@@ -208,7 +210,9 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
             } else if is_private(net) {
                 Ok(false)
             } else {
-                unknown(format!("the rule allows {net}, which may or may not cover the service's public addresses (they change over time)"))
+                unknown(format!(
+                    "the rule allows {net}, which may or may not cover the service's public addresses (they change over time)"
+                ))
             }
         }
         (Peer::V4(net), Target::Private { cidr, .. }) => match cidr {
@@ -222,9 +226,9 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
             Ident::External(pl) if *is_s3 => match prefix_list_meaning(pl, region) {
                 PrefixListMeaning::S3 => Ok(true),
                 PrefixListMeaning::DynamoDb | PrefixListMeaning::ElsewhereOnly(_) => Ok(false),
-                PrefixListMeaning::Unknown => {
-                    unknown(format!("`{pl}` is not a prefix list privnet-lint knows for {region}; what it covers cannot be verified"))
-                }
+                PrefixListMeaning::Unknown => unknown(format!(
+                    "`{pl}` is not a prefix list privnet-lint knows for {region}; what it covers cannot be verified"
+                )),
             },
             Ident::External(_) => Ok(false),
             Ident::Resource(r) => unknown(format!("the rule allows the customer-managed prefix list `{r}`")),
@@ -307,7 +311,8 @@ impl SecurityGroup {
         if !has_inline {
             self.default_dropped = true;
         }
-        let (stripped, kept): (Vec<SgRule>, Vec<SgRule>) = std::mem::take(&mut self.egress).into_iter().partition(SgRule::is_allow_all);
+        let (stripped, kept): (Vec<SgRule>, Vec<SgRule>) =
+            std::mem::take(&mut self.egress).into_iter().partition(SgRule::is_allow_all);
         self.stripped = stripped;
         self.egress = kept;
         // A standalone allow-all survives if nothing is created after it;
@@ -324,7 +329,15 @@ mod tests {
     use super::*;
 
     fn rule(protocol: &str, from: i64, to: i64, peer: Peer) -> SgRule {
-        SgRule { span: Span::default(), standalone: None, protocol: Protocol::parse(protocol), from, to, peer, peer_span: Span::default() }
+        SgRule {
+            span: Span::default(),
+            standalone: None,
+            protocol: Protocol::parse(protocol),
+            from,
+            to,
+            peer,
+            peer_span: Span::default(),
+        }
     }
     fn v4(s: &str) -> Peer {
         Peer::V4(s.parse().unwrap())

@@ -102,10 +102,14 @@ fn template_launch(spec: Option<&RNode>, live: &[&ResolvedResource]) -> (Launch,
 }
 
 /// Public IP and groups from the primary network interface.
-fn primary_interface(interfaces: Option<&RNode>) -> (Option<RNode>, Option<(Vec<Ident>, Span)>, Option<PublicIp>) {
-    let Some(first) = interfaces.and_then(RNode::as_list).and_then(|l| {
-        l.iter().find(|i| i.get("DeviceIndex").and_then(RNode::as_i64) == Some(0)).or_else(|| l.first())
-    }) else {
+/// The primary interface's subnet, groups and public-IP setting.
+type Interface = (Option<RNode>, Option<(Vec<Ident>, Span)>, Option<PublicIp>);
+
+fn primary_interface(interfaces: Option<&RNode>) -> Interface {
+    let Some(first) = interfaces
+        .and_then(RNode::as_list)
+        .and_then(|l| l.iter().find(|i| i.get("DeviceIndex").and_then(RNode::as_i64) == Some(0)).or_else(|| l.first()))
+    else {
         return (None, None, None);
     };
     let subnet = first.get("SubnetId").cloned();
@@ -199,7 +203,17 @@ fn auto_scaling_group(net: &mut Network, r: &ResolvedResource, live: &[&Resolved
         )],
     };
     for (subnet, span) in subnets {
-        push(net, r, WorkloadKind::AutoScalingGroup, subnet, span, groups.clone(), public_ip.clone(), l.clone(), source.clone());
+        push(
+            net,
+            r,
+            WorkloadKind::AutoScalingGroup,
+            subnet,
+            span,
+            groups.clone(),
+            public_ip.clone(),
+            l.clone(),
+            source.clone(),
+        );
     }
 }
 

@@ -9,9 +9,9 @@
 use super::path::{RouteChoice, RouteTableRef, Tracer, block, pass, unknown};
 use super::{Blocker, Check, Hop, HopKind, PathTrace, Target};
 use crate::finding::Code;
+use crate::network::VpcEndpoint;
 use crate::network::region::{AmiFamily, repo_bucket, repo_host, s3_prefix_list};
 use crate::network::sg;
-use crate::network::VpcEndpoint;
 use crate::resolve::{RNode, Unknown};
 
 /// Traces dnf for the workload of `t`.
@@ -37,7 +37,12 @@ fn trace(t: &Tracer<'_>) -> PathTrace {
     // changes routing, not DNS)
     match t.vpc_dns_hop(&host) {
         Some(h) => hops.push(h),
-        None => hops.push(pass(HopKind::Dns, &t.w.id, format!("{host} resolves to S3's public addresses in {}", t.region), t.w.span)),
+        None => hops.push(pass(
+            HopKind::Dns,
+            &t.w.id,
+            format!("{host} resolves to S3's public addresses in {}", t.region),
+            t.w.span,
+        )),
     }
     let mut via = None;
     let mut next = Vec::new();
@@ -51,12 +56,22 @@ fn trace(t: &Tracer<'_>) -> PathTrace {
                 ep.route_tables_span,
             ));
             via = Some(ep.id.clone());
-            next.push(pass(HopKind::GatewayEndpoint, &ep.id, format!("gateway endpoint {} ({})", ep.id, ep.service_text), ep.span));
+            next.push(pass(
+                HopKind::GatewayEndpoint,
+                &ep.id,
+                format!("gateway endpoint {} ({})", ep.id, ep.service_text),
+                ep.span,
+            ));
             next.push(policy_hop(ep, &bucket));
         }
         RouteChoice::Route(r) => {
             let rt = route_table_name(t);
-            hops.push(pass(HopKind::RouteTable, &rt, format!("route table {rt}: 0.0.0.0/0 ({}) carries S3 traffic", r.id), r.span));
+            hops.push(pass(
+                HopKind::RouteTable,
+                &rt,
+                format!("route table {rt}: 0.0.0.0/0 ({}) carries S3 traffic", r.id),
+                r.span,
+            ));
             let (h, v) = t.route_target_hops(r, "S3");
             next.extend(h);
             via = v;
@@ -91,22 +106,35 @@ fn no_route(t: &Tracer<'_>) -> Hop {
         _ => (subnet.id.clone(), subnet.span, true),
     };
     let detail = if main {
-        format!("subnet {} has no route table association, so it uses the VPC's main route table, which holds only the local route", subnet.id)
+        format!(
+            "subnet {} has no route table association, so it uses the VPC's main route table, which holds only the local route",
+            subnet.id
+        )
     } else {
         format!("route table {rt_id} has no route for S3 (no S3 gateway endpoint, no 0.0.0.0/0 route)")
     };
     if let Some(ep) = t.s3_gateway_endpoints().next() {
+        let listed: Vec<String> = ep.route_tables.iter().map(|r| r.describe()).collect();
+        let listed = if listed.is_empty() { "no route table".to_string() } else { listed.join(", ") };
+        let table = if main { format!("the main route table of subnet {}", subnet.id) } else { format!("route table {rt_id}") };
         let why = format!(
-            "S3 gateway endpoint {} is not associated with {}: {detail}",
-            ep.id,
-            if main { format!("subnet {}'s main route table", subnet.id) } else { format!("route table {rt_id}") }
+            "S3 gateway endpoint {} is not on {table} (its `RouteTableIds` lists {listed}), and {table} has no 0.0.0.0/0 route: S3 is unreachable from subnet {}",
+            ep.id, subnet.id
         );
         let fix = if main {
-            format!("Associate subnet {} with a route table (AWS::EC2::SubnetRouteTableAssociation) and add that table to `RouteTableIds` of {}.", subnet.id, ep.id)
+            format!(
+                "Associate subnet {} with a route table (AWS::EC2::SubnetRouteTableAssociation) and add that table to `RouteTableIds` of {}.",
+                subnet.id, ep.id
+            )
         } else {
             format!("Add the route table to the endpoint:\n  RouteTableIds:\n    - !Ref {rt_id}")
         };
-        return block(HopKind::RouteTable, &rt_id, why.clone(), Blocker { code: Code::PN102, span: ep.route_tables_span, resource: Some(ep.id.clone()), why, fix });
+        return block(
+            HopKind::RouteTable,
+            &rt_id,
+            why.clone(),
+            Blocker { code: Code::PN102, span: ep.route_tables_span, resource: Some(ep.id.clone()), why, fix },
+        );
     }
     let why = format!("{detail}; S3 in {} is unreachable", t.region);
     let vpc = t.vpc.map(|v| v.id.as_str()).unwrap_or("<Vpc>");
@@ -114,7 +142,12 @@ fn no_route(t: &Tracer<'_>) -> Hop {
     let fix = format!(
         "Add an S3 gateway endpoint on the subnet's route table (free, no internet needed):\n  S3GatewayEndpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref {vpc}\n      ServiceName: !Sub com.amazonaws.${{AWS::Region}}.s3\n      RouteTableIds:\n        - !Ref {rt_ref}"
     );
-    block(HopKind::RouteTable, &rt_id, why.clone(), Blocker { code: Code::PN101, span: rt_span, resource: Some(rt_id.clone()), why, fix })
+    block(
+        HopKind::RouteTable,
+        &rt_id,
+        why.clone(),
+        Blocker { code: Code::PN101, span: rt_span, resource: Some(rt_id.clone()), why, fix },
+    )
 }
 
 fn s3_egress_fix(t: &Tracer<'_>) -> String {
@@ -133,9 +166,17 @@ fn policy_hop(ep: &VpcEndpoint, bucket: &str) -> Hop {
     };
     let object = format!("arn:aws:s3:::{bucket}/mirrors.list");
     match policy_allows(doc, "s3:GetObject", &object) {
-        Ok(true) => pass(HopKind::EndpointPolicy, &ep.id, format!("the policy of {} allows s3:GetObject on {bucket}", ep.id), *span),
+        Ok(true) => pass(
+            HopKind::EndpointPolicy,
+            &ep.id,
+            format!("the policy of {} allows s3:GetObject on {bucket}", ep.id),
+            *span,
+        ),
         Ok(false) => {
-            let why = format!("the policy of gateway endpoint {} does not allow `s3:GetObject` on `arn:aws:s3:::{bucket}/*`, so dnf gets 403 Forbidden", ep.id);
+            let why = format!(
+                "the policy of gateway endpoint {} does not allow `s3:GetObject` on `arn:aws:s3:::{bucket}/*`, so dnf gets 403 Forbidden",
+                ep.id
+            );
             block(HopKind::EndpointPolicy, &ep.id, why.clone(), Blocker {
                 code: Code::PN406,
                 span: *span,
@@ -146,13 +187,19 @@ fn policy_hop(ep: &VpcEndpoint, bucket: &str) -> Hop {
         }
         Err(u) => {
             let why = format!("the policy of gateway endpoint {} cannot be evaluated: {}", ep.id, u.reason);
-            unknown(HopKind::EndpointPolicy, &ep.id, why.clone(), Blocker {
-                code: Code::PN005,
-                span: u.span,
-                resource: Some(ep.id.clone()),
-                why,
-                fix: "Make the policy's actions and resources literal, or allow the repository buckets explicitly.".into(),
-            })
+            unknown(
+                HopKind::EndpointPolicy,
+                &ep.id,
+                why.clone(),
+                Blocker {
+                    code: Code::PN005,
+                    span: u.span,
+                    resource: Some(ep.id.clone()),
+                    why,
+                    fix: "Make the policy's actions and resources literal, or allow the repository buckets explicitly."
+                        .into(),
+                },
+            )
         }
     }
 }
@@ -190,7 +237,11 @@ pub fn policy_allows(doc: &RNode, action: &str, resource: &str) -> Result<bool, 
                         let wild = wildcard_symbols(&p);
                         hit |= glob(&wild, value);
                     }
-                    None => return Err(item.unknown().unwrap_or(Unknown { reason: format!("`{key}` is not known"), span: item.span })),
+                    None => {
+                        return Err(item
+                            .unknown()
+                            .unwrap_or(Unknown { reason: format!("`{key}` is not known"), span: item.span }));
+                    }
                 }
             }
             Ok(Some(hit))

@@ -13,6 +13,7 @@
 mod dnf;
 pub mod path;
 mod ssm;
+pub mod userdata;
 
 use serde::Serialize;
 
@@ -136,6 +137,8 @@ pub enum Target {
     Ssmmessages,
     /// `ec2messages.<region>.amazonaws.com`.
     Ec2messages,
+    /// A URL that UserData downloads.
+    Download,
 }
 
 impl Target {
@@ -146,6 +149,7 @@ impl Target {
             Target::Ssm => "ssm",
             Target::Ssmmessages => "ssmmessages",
             Target::Ec2messages => "ec2messages",
+            Target::Download => "url",
         }
     }
     /// The service part of the endpoint name (`com.amazonaws.<region>.<service>`).
@@ -248,6 +252,8 @@ pub struct WorkloadResult {
     pub dnf: Check,
     /// Session Manager.
     pub ssm: Check,
+    /// What UserData downloads, each traced.
+    pub downloads: Vec<(userdata::Download, Check)>,
 }
 
 /// Traces every workload of `net` for `region`.
@@ -264,6 +270,13 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
                 image: w.image,
                 dnf: dnf::check(&t),
                 ssm: ssm::check(&t),
+                downloads: userdata::downloads(w.user_data.as_ref())
+                    .into_iter()
+                    .map(|d| {
+                        let c = userdata::check(&t, &d);
+                        (d, c)
+                    })
+                    .collect(),
             }
         })
         .collect()

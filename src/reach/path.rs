@@ -82,12 +82,22 @@ impl<'n> Tracer<'n> {
                 pass(
                     HopKind::Workload,
                     &self.w.id,
-                    format!("{} in subnet {}{cidr} of VPC {}, security groups {}", self.w.id, s.id, v.id, groups.join(", ")),
+                    format!(
+                        "{} in subnet {}{cidr} of VPC {}, security groups {}",
+                        self.w.id,
+                        s.id,
+                        v.id,
+                        groups.join(", ")
+                    ),
                     self.w.span,
                 )
             }
             (Some(s), None) => self.unknown_hop(HopKind::Workload, &self.w.id, &unknown_of(&s.vpc, s.span, "its VPC")),
-            (None, _) => self.unknown_hop(HopKind::Workload, &self.w.id, &unknown_of(&self.w.subnet, self.w.subnet_span, "its subnet")),
+            (None, _) => self.unknown_hop(
+                HopKind::Workload,
+                &self.w.id,
+                &unknown_of(&self.w.subnet, self.w.subnet_span, "its subnet"),
+            ),
         }
     }
 
@@ -112,12 +122,18 @@ impl<'n> Tracer<'n> {
             return Some(block(
                 HopKind::Dns,
                 &v.id,
-                format!("VPC {} has EnableDnsSupport: false: the Amazon DNS server does not answer, so {host} does not resolve", v.id),
+                format!(
+                    "VPC {} has EnableDnsSupport: false: the Amazon DNS server does not answer, so {host} does not resolve",
+                    v.id
+                ),
                 Blocker {
                     code: Code::PN403,
                     span,
                     resource: Some(v.id.clone()),
-                    why: format!("VPC {} has `EnableDnsSupport: false`, so the Amazon DNS server answers nothing and {host} does not resolve", v.id),
+                    why: format!(
+                        "VPC {} has `EnableDnsSupport: false`, so the Amazon DNS server answers nothing and {host} does not resolve",
+                        v.id
+                    ),
                     fix: format!("Set `EnableDnsSupport: true` on {} (or remove the line: true is the default).", v.id),
                 },
             ));
@@ -145,7 +161,10 @@ impl<'n> Tracer<'n> {
             None => RouteTableRef::Main,
             Some(Ident::Resource(id)) => match self.net.route_table(id) {
                 Some(t) => RouteTableRef::Table(t),
-                None => RouteTableRef::Unknown(Unknown { reason: format!("route table `{id}` is not an AWS::EC2::RouteTable"), span: subnet.span }),
+                None => RouteTableRef::Unknown(Unknown {
+                    reason: format!("route table `{id}` is not an AWS::EC2::RouteTable"),
+                    span: subnet.span,
+                }),
             },
             Some(other) => RouteTableRef::Unknown(unknown_of(other, subnet.span, "its route table")),
         }
@@ -179,7 +198,10 @@ impl<'n> Tracer<'n> {
             RouteTableRef::Unknown(u) => return RouteChoice::Unknown(u),
             RouteTableRef::Table(t) => t,
         };
-        if s3 && let Some(ep) = self.s3_gateway_endpoints().find(|ep| ep.route_tables.iter().any(|r| r.id() == Some(rt.id.as_str()))) {
+        if s3
+            && let Some(ep) =
+                self.s3_gateway_endpoints().find(|ep| ep.route_tables.iter().any(|r| r.id() == Some(rt.id.as_str())))
+        {
             return RouteChoice::GatewayEndpoint(ep);
         }
         let mut unknown_dest = None;
@@ -204,7 +226,8 @@ impl<'n> Tracer<'n> {
         self.net.endpoints.iter().filter(move |ep| {
             ep.kind == EndpointKind::Gateway
                 && ep.service.as_ref().is_some_and(|(r, s)| r == self.region && s == "s3")
-                && ep.vpc.id().is_some() && ep.vpc.id() == vpc
+                && ep.vpc.id().is_some()
+                && ep.vpc.id() == vpc
         })
     }
 
@@ -252,17 +275,25 @@ impl<'n> Tracer<'n> {
             ),
             sg::Verdict::Unknown(u) => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
             sg::Verdict::Deny => {
-                let existing = if rules.is_empty() { "no egress rule at all".to_string() } else {
+                let existing = if rules.is_empty() {
+                    "no egress rule at all".to_string()
+                } else {
                     format!("only {}", rules.iter().map(describe_rule).collect::<Vec<_>>().join(", "))
                 };
-                let stripped = groups.iter().any(|g| g.default_dropped)
-                    .then_some(" (standalone AWS::EC2::SecurityGroupEgress rules removed the default allow-all egress)")
-                    .unwrap_or_default();
+                let stripped = if groups.iter().any(|g| g.default_dropped) {
+                    " (standalone AWS::EC2::SecurityGroupEgress rules removed the default allow-all egress)"
+                } else {
+                    ""
+                };
                 // a prefix list of another region or service is the real mistake
-                let wrong_pl = rules.iter().find(|r| matches!(target, sg::Target::Public { is_s3: true, .. }) && is_wrong_prefix_list(r, self.region));
+                let wrong_pl = rules.iter().find(|r| {
+                    matches!(target, sg::Target::Public { is_s3: true, .. }) && is_wrong_prefix_list(r, self.region)
+                });
                 let blocker = match wrong_pl {
                     Some(r) => {
-                        let Peer::PrefixList(Ident::External(pl)) = &r.peer else { unreachable!("checked by is_wrong_prefix_list") };
+                        let Peer::PrefixList(Ident::External(pl)) = &r.peer else {
+                            unreachable!("checked by is_wrong_prefix_list")
+                        };
                         Blocker {
                             code: Code::PN206,
                             span: r.peer_span,
@@ -275,36 +306,63 @@ impl<'n> Tracer<'n> {
                         code,
                         span,
                         resource: Some(first.clone()),
-                        why: format!("its security groups ({}) allow no tcp/443 egress to {what}: they have {existing}{stripped}", names.join(", ")),
+                        why: format!(
+                            "its security groups ({}) allow no tcp/443 egress to {what}: they have {existing}{stripped}",
+                            names.join(", ")
+                        ),
                         fix: fix.to_string(),
                     },
                 };
-                block(HopKind::SecurityGroupEgress, &first, format!("{} allow no tcp/443 out to {what}", names.join(", ")), blocker)
+                block(
+                    HopKind::SecurityGroupEgress,
+                    &first,
+                    format!("{} allow no tcp/443 out to {what}", names.join(", ")),
+                    blocker,
+                )
             }
         }
     }
 
     /// A NACL hop: `acl` evaluating tcp ports `ports` in one direction.
     #[allow(clippy::too_many_arguments)]
-    pub fn nacl_hop(&self, subnet: &Subnet, egress: bool, ports: (i64, i64), remote: Remote, peer: &str, reply: bool) -> Hop {
+    pub fn nacl_hop(
+        &self,
+        subnet: &Subnet,
+        egress: bool,
+        ports: (i64, i64),
+        remote: Remote,
+        peer: &str,
+        reply: bool,
+    ) -> Hop {
         let kind = if egress { HopKind::NaclOutbound } else { HopKind::NaclInbound };
         let acl = match self.nacl_of(subnet) {
             Ok(a) => a,
             Err(u) => return self.unknown_hop(kind, &subnet.id, &u),
         };
         let dir = if egress { "out to" } else { "in from" };
-        let port_text = if ports.0 == ports.1 { format!("tcp/{}", ports.0) } else { format!("tcp {}-{}", ports.0, ports.1) };
-        let traffic = if reply { format!("the reply ({port_text}) {dir} {peer}") } else { format!("{port_text} {dir} {peer}") };
+        let port_text =
+            if ports.0 == ports.1 { format!("tcp/{}", ports.0) } else { format!("tcp {}-{}", ports.0, ports.1) };
+        let traffic =
+            if reply { format!("the reply ({port_text}) {dir} {peer}") } else { format!("{port_text} {dir} {peer}") };
         let code = if reply { Code::PN302 } else { Code::PN301 };
         let fix_entry = nacl_fix(acl, egress, ports, remote, peer);
         match acl.evaluate(egress, ports.0, ports.1, remote) {
-            NaclVerdict::Allow => pass(kind, &acl.id, format!("network ACL {} of subnet {} allows {traffic}", acl.id, subnet.id), acl.span),
+            NaclVerdict::Allow => pass(
+                kind,
+                &acl.id,
+                format!("network ACL {} of subnet {} allows {traffic}", acl.id, subnet.id),
+                acl.span,
+            ),
             NaclVerdict::Deny(entry) => {
                 let (span, resource, how) = match entry.as_deref().and_then(|e| acl.entry(e)) {
                     Some(e) if !acl.is_default || e.id != acl.id => {
                         (e.span, e.id.clone(), format!("entry {} (rule {}) denies it", e.id, e.number))
                     }
-                    _ => (acl.span, acl.id.clone(), "no entry allows it, so the final implicit deny drops it".to_string()),
+                    _ => (
+                        acl.span,
+                        acl.id.clone(),
+                        "no entry allows it, so the final implicit deny drops it".to_string(),
+                    ),
                 };
                 let why = format!("network ACL {} of subnet {} drops {traffic}: {how}", acl.id, subnet.id);
                 block(kind, &acl.id, why.clone(), Blocker { code, span, resource: Some(resource), why, fix: fix_entry })
@@ -316,15 +374,28 @@ impl<'n> Tracer<'n> {
                     "network ACL {} of subnet {} lets only part of {traffic} through{}; connections from the other ephemeral ports are dropped",
                     acl.id,
                     subnet.id,
-                    e.map(|e| format!(" (entry {} allows {})", e.id, e.ports.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default())).unwrap_or_default()
+                    e.map(|e| format!(
+                        " (entry {} allows {})",
+                        e.id,
+                        e.ports.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default()
+                    ))
+                    .unwrap_or_default()
                 );
-                unknown(kind, &acl.id, why.clone(), Blocker {
-                    code: Code::PN304,
-                    span,
-                    resource: Some(e.map(|e| e.id.clone()).unwrap_or(acl.id.clone())),
-                    why,
-                    fix: format!("Widen the port range to 1024-65535 (Amazon Linux uses {}-{}).", EPHEMERAL.0, EPHEMERAL.1),
-                })
+                unknown(
+                    kind,
+                    &acl.id,
+                    why.clone(),
+                    Blocker {
+                        code: Code::PN304,
+                        span,
+                        resource: Some(e.map(|e| e.id.clone()).unwrap_or(acl.id.clone())),
+                        why,
+                        fix: format!(
+                            "Widen the port range to 1024-65535 (Amazon Linux uses {}-{}).",
+                            EPHEMERAL.0, EPHEMERAL.1
+                        ),
+                    },
+                )
             }
             NaclVerdict::Unknown(entry, u) => {
                 let e = acl.entry(&entry);
@@ -382,28 +453,54 @@ impl<'n> Tracer<'n> {
             return match igw {
                 Some(g) => vec![
                     pass(HopKind::NatGateway, &n.id, format!("regional NAT gateway {}", n.id), n.span),
-                    pass(HopKind::InternetGateway, &g.id, format!("internet gateway {} is attached to the VPC", g.id), g.span),
+                    pass(
+                        HopKind::InternetGateway,
+                        &g.id,
+                        format!("internet gateway {} is attached to the VPC", g.id),
+                        g.span,
+                    ),
                 ],
-                None => vec![block(HopKind::NatGateway, &n.id, format!("no internet gateway is attached to the VPC of {}", n.id), Blocker {
-                    code: Code::PN104,
-                    span: n.span,
-                    resource: Some(n.id.clone()),
-                    why: format!("regional NAT gateway {} has no internet gateway attached to its VPC", n.id),
-                    fix: "Attach an internet gateway to the VPC (`AWS::EC2::VPCGatewayAttachment`).".into(),
-                })],
+                None => vec![block(
+                    HopKind::NatGateway,
+                    &n.id,
+                    format!("no internet gateway is attached to the VPC of {}", n.id),
+                    Blocker {
+                        code: Code::PN104,
+                        span: n.span,
+                        resource: Some(n.id.clone()),
+                        why: format!("regional NAT gateway {} has no internet gateway attached to its VPC", n.id),
+                        fix: "Attach an internet gateway to the VPC (`AWS::EC2::VPCGatewayAttachment`).".into(),
+                    },
+                )],
             };
         }
         let Some(nat_subnet) = n.subnet.as_ref().and_then(Ident::id).and_then(|id| self.net.subnet(id)) else {
-            let u = unknown_of(n.subnet.as_ref().unwrap_or(&Ident::External("?".into())), n.span, "the NAT gateway's subnet");
+            let u = unknown_of(
+                n.subnet.as_ref().unwrap_or(&Ident::External("?".into())),
+                n.span,
+                "the NAT gateway's subnet",
+            );
             hops.push(self.unknown_hop(HopKind::NatGateway, &n.id, &u));
             return hops;
         };
-        hops.push(pass(HopKind::NatGateway, &n.id, format!("NAT gateway {} in subnet {}", n.id, nat_subnet.id), n.span));
+        hops.push(pass(
+            HopKind::NatGateway,
+            &n.id,
+            format!("NAT gateway {} in subnet {}", n.id, nat_subnet.id),
+            n.span,
+        ));
         // the NAT subnet's NACL sees the request come in and go out
         let from = self.subnet.and_then(|s| s.cidr);
         let same_subnet = self.subnet.is_some_and(|s| s.id == nat_subnet.id);
         if !same_subnet {
-            hops.push(self.nacl_hop(nat_subnet, false, (443, 443), Remote::Private(from), &format!("{} (to the NAT gateway)", self.w.id), false));
+            hops.push(self.nacl_hop(
+                nat_subnet,
+                false,
+                (443, 443),
+                Remote::Private(from),
+                &format!("{} (to the NAT gateway)", self.w.id),
+                false,
+            ));
         }
         // its own route to the internet
         match self.public_route(nat_subnet, false) {
@@ -429,7 +526,14 @@ impl<'n> Tracer<'n> {
         hops.push(self.nacl_hop(nat_subnet, true, (443, 443), Remote::Public, peer, false));
         hops.push(self.nacl_hop(nat_subnet, false, NAT_PORTS, Remote::Public, peer, true));
         if !same_subnet {
-            hops.push(self.nacl_hop(nat_subnet, true, EPHEMERAL, Remote::Private(from), &format!("{} (back from the NAT gateway)", self.w.id), true));
+            hops.push(self.nacl_hop(
+                nat_subnet,
+                true,
+                EPHEMERAL,
+                Remote::Private(from),
+                &format!("{} (back from the NAT gateway)", self.w.id),
+                true,
+            ));
         }
         hops
     }
@@ -445,16 +549,34 @@ impl<'n> Tracer<'n> {
         };
         if g.attached.iter().any(|v| v == vpc) {
             let who = via_nat.map(|n| format!(" (for NAT gateway {n})")).unwrap_or_default();
-            return pass(HopKind::InternetGateway, &g.id, format!("internet gateway {} is attached to the VPC{who}", g.id), g.span);
+            return pass(
+                HopKind::InternetGateway,
+                &g.id,
+                format!("internet gateway {} is attached to the VPC{who}", g.id),
+                g.span,
+            );
         }
-        let why = format!("internet gateway {} is not attached to VPC {} (no AWS::EC2::VPCGatewayAttachment)", g.id, vpc.describe());
-        block(HopKind::InternetGateway, &g.id, why.clone(), Blocker {
-            code: Code::PN104,
-            span: g.span,
-            resource: Some(g.id.clone()),
-            why,
-            fix: format!("Add:\n  GatewayAttachment:\n    Type: AWS::EC2::VPCGatewayAttachment\n    Properties:\n      VpcId: !Ref {}\n      InternetGatewayId: !Ref {}", vpc.describe(), g.id),
-        })
+        let why = format!(
+            "internet gateway {} is not attached to VPC {} (no AWS::EC2::VPCGatewayAttachment)",
+            g.id,
+            vpc.describe()
+        );
+        block(
+            HopKind::InternetGateway,
+            &g.id,
+            why.clone(),
+            Blocker {
+                code: Code::PN104,
+                span: g.span,
+                resource: Some(g.id.clone()),
+                why,
+                fix: format!(
+                    "Add:\n  GatewayAttachment:\n    Type: AWS::EC2::VPCGatewayAttachment\n    Properties:\n      VpcId: !Ref {}\n      InternetGatewayId: !Ref {}",
+                    vpc.describe(),
+                    g.id
+                ),
+            },
+        )
     }
 
     /// The workload's own internet gateway path: the gateway, and a public IP.
@@ -471,7 +593,12 @@ impl<'n> Tracer<'n> {
             }
         };
         match public {
-            Some(how) => hops.push(pass(HopKind::InternetGateway, &self.w.id, format!("{} has a public IPv4 address: {how}", self.w.id), self.w.span)),
+            Some(how) => hops.push(pass(
+                HopKind::InternetGateway,
+                &self.w.id,
+                format!("{} has a public IPv4 address: {how}", self.w.id),
+                self.w.span,
+            )),
             None => {
                 let span = subnet.map_public_ip_span.unwrap_or(subnet.span);
                 let why = format!(
@@ -492,14 +619,23 @@ impl<'n> Tracer<'n> {
 
     /// A hop whose far side is outside the template: unknown (PN106).
     pub fn outside(&self, route: &Route, what: &str, ident: &Ident) -> Hop {
-        let why = format!("the deciding route {} sends the traffic to {what} {}, which is outside the template", route.id, ident.describe());
-        unknown(HopKind::RouteTable, &route.id, why.clone(), Blocker {
-            code: Code::PN106,
-            span: route.span,
-            resource: Some(route.id.clone()),
-            why,
-            fix: "Lint the stack that defines the target in the same run, or check that path by hand.".into(),
-        })
+        let why = format!(
+            "the deciding route {} sends the traffic to {what} {}, which is outside the template",
+            route.id,
+            ident.describe()
+        );
+        unknown(
+            HopKind::RouteTable,
+            &route.id,
+            why.clone(),
+            Blocker {
+                code: Code::PN106,
+                span: route.span,
+                resource: Some(route.id.clone()),
+                why,
+                fix: "Lint the stack that defines the target in the same run, or check that path by hand.".into(),
+            },
+        )
     }
 
     /// The hops that follow a public route choice (`via` is the resource the
@@ -592,7 +728,7 @@ fn nacl_fix(acl: &NetworkAcl, egress: bool, ports: (i64, i64), remote: Remote, p
     };
     let (from, to) = if ports.0 == ports.1 { ports } else { (1024, 65535) };
     let name = if egress { "Outbound" } else { "Inbound" };
-    let target = if acl.is_default { format!("!GetAtt {}", acl.id.replace(".DefaultNetworkAcl", ".DefaultNetworkAcl")) } else { format!("!Ref {}", acl.id) };
+    let target = if acl.is_default { format!("!GetAtt {}", acl.id) } else { format!("!Ref {}", acl.id) };
     format!(
         "Allow it in network ACL {} ({peer}), before any deny:\n  {}Allow{}:\n    Type: AWS::EC2::NetworkAclEntry\n    Properties:\n      NetworkAclId: {target}\n      RuleNumber: 100\n      Egress: {egress}\n      Protocol: 6\n      RuleAction: allow\n      CidrBlock: {cidr}\n      PortRange: {{From: {from}, To: {to}}}",
         acl.id,
@@ -610,7 +746,14 @@ pub fn unknown_of(ident: &Ident, span: Span, what: &str) -> Unknown {
     }
 }
 
-fn hop(kind: HopKind, resource: Option<&str>, verdict: Verdict, detail: String, span: Option<Span>, blocker: Option<Blocker>) -> Hop {
+fn hop(
+    kind: HopKind,
+    resource: Option<&str>,
+    verdict: Verdict,
+    detail: String,
+    span: Option<Span>,
+    blocker: Option<Blocker>,
+) -> Hop {
     Hop { kind, resource: resource.map(str::to_string), verdict, detail, span, blocker }
 }
 

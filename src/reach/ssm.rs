@@ -53,15 +53,28 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
     if let Some(h) = t.vpc_dns_hop(&host) {
         hops.push(h);
     }
-    let in_vpc: Vec<&VpcEndpoint> = interface_endpoints(t, service).filter(|ep| ep.vpc.id() == Some(vpc.id.as_str())).collect();
+    let in_vpc: Vec<&VpcEndpoint> =
+        interface_endpoints(t, service).filter(|ep| ep.vpc.id() == Some(vpc.id.as_str())).collect();
     if let Some(ep) = in_vpc.iter().find(|ep| ep.private_dns && vpc.dns_support && vpc.dns_hostnames) {
-        hops.push(pass(HopKind::Dns, &ep.id, format!("{host} resolves to the ENIs of interface endpoint {} (private DNS)", ep.id), ep.span));
+        hops.push(pass(
+            HopKind::Dns,
+            &ep.id,
+            format!("{host} resolves to the ENIs of interface endpoint {} (private DNS)", ep.id),
+            ep.span,
+        ));
         hops.extend(endpoint_hops(t, subnet, ep, &host));
         return PathTrace::new(target, hops, Some(ep.id.clone()));
     }
     if t.has_default_route() {
         // the public service through the internet path the route table gives
-        hops.push(pass(HopKind::Dns, &t.w.id, format!("{host} resolves to public addresses (no interface endpoint with private DNS for {service} in the VPC)"), t.w.span));
+        hops.push(pass(
+            HopKind::Dns,
+            &t.w.id,
+            format!(
+                "{host} resolves to public addresses (no interface endpoint with private DNS for {service} in the VPC)"
+            ),
+            t.w.span,
+        ));
         let mut via = None;
         match t.public_route(subnet, false) {
             RouteChoice::Route(r) => {
@@ -71,7 +84,12 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
                 };
                 hops.push(pass(HopKind::RouteTable, &rt, format!("route table {rt}: 0.0.0.0/0 ({})", r.id), r.span));
                 let target_sg = sg::Target::Public { region: t.region, is_s3: false };
-                hops.push(t.sg_egress_hop(&target_sg, &format!("the public {service} endpoint"), Code::PN202, &public_egress_fix()));
+                hops.push(t.sg_egress_hop(
+                    &target_sg,
+                    &format!("the public {service} endpoint"),
+                    Code::PN202,
+                    &public_egress_fix(),
+                ));
                 hops.extend(t.public_nacl_hops(subnet, &host));
                 let (h, v) = t.route_target_hops(r, &host);
                 hops.extend(h);
@@ -105,13 +123,21 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
             t.w.id,
             vpc.id
         );
-        hops.push(block(HopKind::InterfaceEndpoint, &ep.id, why.clone(), Blocker {
-            code: Code::PN405,
-            span: ep.vpc_span,
-            resource: Some(ep.id.clone()),
-            why,
-            fix: format!("Create {} in VPC {} (`VpcId: !Ref {}`, `SubnetIds` of that VPC), or add one there.", ep.id, vpc.id, vpc.id),
-        }));
+        hops.push(block(
+            HopKind::InterfaceEndpoint,
+            &ep.id,
+            why.clone(),
+            Blocker {
+                code: Code::PN405,
+                span: ep.vpc_span,
+                resource: Some(ep.id.clone()),
+                why,
+                fix: format!(
+                    "Create {} in VPC {} (`VpcId: !Ref {}`, `SubnetIds` of that VPC), or add one there.",
+                    ep.id, vpc.id, vpc.id
+                ),
+            },
+        ));
         return PathTrace::new(target, hops, None);
     }
     if let Some(ep) = wrong_region_endpoints(t, service).find(|ep| ep.vpc.id() == Some(vpc.id.as_str())) {
@@ -120,13 +146,18 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
             "interface endpoint {} names `{}`, a service of {region}: in {} that endpoint cannot be created (InvalidServiceName), so {service} has no endpoint",
             ep.id, ep.service_text, t.region
         );
-        hops.push(block(HopKind::InterfaceEndpoint, &ep.id, why.clone(), Blocker {
-            code: Code::PN408,
-            span: ep.service_span,
-            resource: Some(ep.id.clone()),
-            why,
-            fix: format!("ServiceName: !Sub com.amazonaws.${{AWS::Region}}.{service}"),
-        }));
+        hops.push(block(
+            HopKind::InterfaceEndpoint,
+            &ep.id,
+            why.clone(),
+            Blocker {
+                code: Code::PN408,
+                span: ep.service_span,
+                resource: Some(ep.id.clone()),
+                why,
+                fix: format!("ServiceName: !Sub com.amazonaws.${{AWS::Region}}.{service}"),
+            },
+        ));
         return PathTrace::new(target, hops, None);
     }
     hops.push(missing_endpoint_block(t, subnet, service, &host));
@@ -144,7 +175,10 @@ fn interface_endpoints<'n>(t: &Tracer<'n>, service: &'n str) -> impl Iterator<It
 /// Endpoints for `service` that hard-code another region.
 fn wrong_region_endpoints<'n>(t: &Tracer<'n>, service: &'n str) -> impl Iterator<Item = &'n VpcEndpoint> + 'n {
     let region = t.region;
-    t.net.endpoints.iter().filter(move |ep| ep.service.as_ref().is_some_and(|(r, s)| r != region && s == service && !r.contains("${")))
+    t.net
+        .endpoints
+        .iter()
+        .filter(move |ep| ep.service.as_ref().is_some_and(|(r, s)| r != region && s == service && !r.contains("${")))
 }
 
 fn hostnames_block(vpc: &crate::network::Vpc, ep: &VpcEndpoint) -> Hop {
@@ -153,39 +187,55 @@ fn hostnames_block(vpc: &crate::network::Vpc, ep: &VpcEndpoint) -> Hop {
         "interface endpoint {} has `PrivateDnsEnabled: true`, but VPC {} has DNS hostnames disabled (`EnableDnsHostnames` is false by default): the endpoint fails to create (\"Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true\")",
         ep.id, vpc.id
     );
-    block(HopKind::Dns, &vpc.id, why.clone(), Blocker {
-        code: Code::PN404,
-        span,
-        resource: Some(vpc.id.clone()),
-        why,
-        fix: format!("Set on {}:\n  EnableDnsSupport: true\n  EnableDnsHostnames: true", vpc.id),
-    })
+    block(
+        HopKind::Dns,
+        &vpc.id,
+        why.clone(),
+        Blocker {
+            code: Code::PN404,
+            span,
+            resource: Some(vpc.id.clone()),
+            why,
+            fix: format!("Set on {}:\n  EnableDnsSupport: true\n  EnableDnsHostnames: true", vpc.id),
+        },
+    )
 }
 
 fn private_dns_block(t: &Tracer<'_>, ep: &VpcEndpoint, host: &str) -> Hop {
     let span = ep.private_dns_span.unwrap_or(ep.span);
-    let setting = if ep.private_dns_span.is_some() { "`PrivateDnsEnabled: false`" } else { "no `PrivateDnsEnabled` (CloudFormation's default is false)" };
+    let setting = if ep.private_dns_span.is_some() {
+        "`PrivateDnsEnabled: false`"
+    } else {
+        "no `PrivateDnsEnabled` (CloudFormation's default is false)"
+    };
     let why = format!(
         "interface endpoint {} has {setting}, so {host} resolves to public addresses, and subnet {} has no NAT or internet path to them",
         ep.id,
         t.subnet.map(|s| s.id.as_str()).unwrap_or("?")
     );
-    block(HopKind::Dns, &ep.id, why.clone(), Blocker {
-        code: Code::PN402,
-        span,
-        resource: Some(ep.id.clone()),
-        why,
-        fix: format!("Set on {}:\n  PrivateDnsEnabled: true\n(the VPC needs EnableDnsSupport and EnableDnsHostnames true)", ep.id),
-    })
+    block(
+        HopKind::Dns,
+        &ep.id,
+        why.clone(),
+        Blocker {
+            code: Code::PN402,
+            span,
+            resource: Some(ep.id.clone()),
+            why,
+            fix: format!(
+                "Set on {}:\n  PrivateDnsEnabled: true\n(the VPC needs EnableDnsSupport and EnableDnsHostnames true)",
+                ep.id
+            ),
+        },
+    )
 }
 
 /// No endpoint and no internet path: PN103 when the VPC has no endpoint
 /// for either session service, PN401 when it has one of them.
 fn missing_endpoint_block(t: &Tracer<'_>, subnet: &Subnet, service: &str, host: &str) -> Hop {
     let vpc = t.vpc.expect("checked by the caller");
-    let any_session_endpoint = ["ssm", "ssmmessages"]
-        .iter()
-        .any(|s| interface_endpoints(t, s).any(|ep| ep.vpc.id() == Some(vpc.id.as_str())));
+    let any_session_endpoint =
+        ["ssm", "ssmmessages"].iter().any(|s| interface_endpoints(t, s).any(|ep| ep.vpc.id() == Some(vpc.id.as_str())));
     let endpoint_yaml = |svc: &str| {
         format!(
             "  {}Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref {}\n      ServiceName: !Sub com.amazonaws.${{AWS::Region}}.{svc}\n      VpcEndpointType: Interface\n      PrivateDnsEnabled: true\n      SubnetIds: [!Ref {}]\n      SecurityGroupIds: [!Ref <EndpointSecurityGroup>]   # allows tcp/443 from the instances",
@@ -203,25 +253,35 @@ fn missing_endpoint_block(t: &Tracer<'_>, subnet: &Subnet, service: &str, host: 
             "{host} resolves to public addresses (VPC {} has no ssm or ssmmessages interface endpoint) and route table {rt} has no NAT or internet route",
             vpc.id
         );
-        return block(HopKind::RouteTable, &rt, why.clone(), Blocker {
-            code: Code::PN103,
-            span,
-            resource: Some(rt.clone()),
-            why,
-            fix: format!(
-                "Add interface endpoints for ssm and ssmmessages (and ec2messages) with private DNS:\n{}\n(likewise ssmmessages, ec2messages), or route 0.0.0.0/0 to a NAT gateway.",
-                endpoint_yaml("ssm")
-            ),
-        });
+        return block(
+            HopKind::RouteTable,
+            &rt,
+            why.clone(),
+            Blocker {
+                code: Code::PN103,
+                span,
+                resource: Some(rt.clone()),
+                why,
+                fix: format!(
+                    "Add interface endpoints for ssm and ssmmessages (and ec2messages) with private DNS:\n{}\n(likewise ssmmessages, ec2messages), or route 0.0.0.0/0 to a NAT gateway.",
+                    endpoint_yaml("ssm")
+                ),
+            },
+        );
     }
     let why = format!("VPC {} has no interface endpoint for {service} ({host}) and no NAT or internet path", vpc.id);
-    block(HopKind::InterfaceEndpoint, &vpc.id, why.clone(), Blocker {
-        code: Code::PN401,
-        span: vpc.span,
-        resource: Some(vpc.id.clone()),
-        why,
-        fix: format!("Add:\n{}", endpoint_yaml(service)),
-    })
+    block(
+        HopKind::InterfaceEndpoint,
+        &vpc.id,
+        why.clone(),
+        Blocker {
+            code: Code::PN401,
+            span: vpc.span,
+            resource: Some(vpc.id.clone()),
+            why,
+            fix: format!("Add:\n{}", endpoint_yaml(service)),
+        },
+    )
 }
 
 fn capitalize(s: &str) -> String {
@@ -250,7 +310,12 @@ fn endpoint_hops(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, host: &str) 
         RouteTableRef::Table(rt) => rt.id.clone(),
         _ => format!("{} (main route table)", subnet.id),
     };
-    hops.push(pass(HopKind::RouteTable, &rt, format!("local route: the ENIs of {} (subnets {}) are inside the VPC", ep.id, names.join(", ")), ep.span));
+    hops.push(pass(
+        HopKind::RouteTable,
+        &rt,
+        format!("local route: the ENIs of {} (subnets {}) are inside the VPC", ep.id, names.join(", ")),
+        ep.span,
+    ));
     let ep_groups: Vec<Ident> = if ep.groups.is_empty() {
         t.vpc.map(|v| vec![Ident::Resource(format!("{}.DefaultSecurityGroup", v.id))]).unwrap_or_default()
     } else {
@@ -261,7 +326,8 @@ fn endpoint_hops(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, host: &str) 
     for s in &eni_subnets {
         let cidr = s.as_ref().ok().and_then(|s| s.cidr);
         let target = sg::Target::Private { cidr, groups: &ep_groups };
-        let h = t.sg_egress_hop(&target, &format!("interface endpoint {}", ep.id), Code::PN202, &endpoint_egress_fix(ep));
+        let h =
+            t.sg_egress_hop(&target, &format!("interface endpoint {}", ep.id), Code::PN202, &endpoint_egress_fix(ep));
         if egress.as_ref().is_none_or(|e| rank(h.verdict) > rank(e.verdict)) {
             egress = Some(h);
         }
@@ -285,9 +351,19 @@ fn endpoint_hops(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, host: &str) 
             Err(u) => hops.push(t.unknown_hop(HopKind::NaclOutbound, &ep.id, u)),
         }
     }
-    hops.push(pass(HopKind::InterfaceEndpoint, &ep.id, format!("interface endpoint {} ({})", ep.id, ep.service_text), ep.span));
+    hops.push(pass(
+        HopKind::InterfaceEndpoint,
+        &ep.id,
+        format!("interface endpoint {} ({})", ep.id, ep.service_text),
+        ep.span,
+    ));
     hops.push(endpoint_ingress_hop(t, subnet, ep, &ep_groups));
-    hops.push(pass(HopKind::Destination, ep.service.as_ref().map(|(_, s)| s.as_str()).unwrap_or("?"), format!("{host}:443"), ep.span));
+    hops.push(pass(
+        HopKind::Destination,
+        ep.service.as_ref().map(|(_, s)| s.as_str()).unwrap_or("?"),
+        format!("{host}:443"),
+        ep.span,
+    ));
     hops
 }
 
@@ -316,7 +392,12 @@ fn endpoint_ingress_hop(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, ep_gr
     let source = sg::Target::Private { cidr: subnet.cidr, groups: &t.group_idents };
     let names: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
     match sg::allows(&rules, 443, &source) {
-        sg::Verdict::Allow(span) => pass(HopKind::SecurityGroupIngress, names.first().copied().unwrap_or(&ep.id), format!("{} admits tcp/443 from {}", names.join(", "), t.w.id), span),
+        sg::Verdict::Allow(span) => pass(
+            HopKind::SecurityGroupIngress,
+            names.first().copied().unwrap_or(&ep.id),
+            format!("{} admits tcp/443 from {}", names.join(", "), t.w.id),
+            span,
+        ),
         sg::Verdict::Unknown(u) => t.unknown_hop(HopKind::SecurityGroupIngress, &ep.id, &u),
         sg::Verdict::Deny => {
             let default = ep.groups.is_empty();
@@ -326,12 +407,23 @@ fn endpoint_ingress_hop(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, ep_gr
                 (false, Some(g)) => (g.inline_ingress_span.unwrap_or(g.span), g.id.clone()),
             };
             let why = if default {
-                format!("interface endpoint {} has no `SecurityGroupIds`, so it uses the VPC's default security group, which admits only its own members; {} is not one", ep.id, t.w.id)
+                format!(
+                    "interface endpoint {} has no `SecurityGroupIds`, so it uses the VPC's default security group, which admits only its own members; {} is not one",
+                    ep.id, t.w.id
+                )
             } else {
-                let existing = if rules.is_empty() { "no ingress rule at all".to_string() } else {
+                let existing = if rules.is_empty() {
+                    "no ingress rule at all".to_string()
+                } else {
                     format!("only {}", rules.iter().map(super::path::describe_rule).collect::<Vec<_>>().join(", "))
                 };
-                format!("the security groups of interface endpoint {} ({}) admit no tcp/443 from {} (subnet {}): they have {existing}", ep.id, names.join(", "), t.w.id, subnet.id)
+                format!(
+                    "the security groups of interface endpoint {} ({}) admit no tcp/443 from {} (subnet {}): they have {existing}",
+                    ep.id,
+                    names.join(", "),
+                    t.w.id,
+                    subnet.id
+                )
             };
             let source_text = t
                 .group_idents
@@ -342,18 +434,35 @@ fn endpoint_ingress_hop(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, ep_gr
                 .or_else(|| subnet.cidr.map(|c| format!("CidrIp: {c}")))
                 .unwrap_or_else(|| "CidrIp: <the VPC CIDR>".into());
             let fix = if default {
-                format!("Give {} its own security group that admits HTTPS from the instances:\n  SecurityGroupIds: [!Ref <EndpointSecurityGroup>]\nwith\n  SecurityGroupIngress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      {source_text}", ep.id)
+                format!(
+                    "Give {} its own security group that admits HTTPS from the instances:\n  SecurityGroupIds: [!Ref <EndpointSecurityGroup>]\nwith\n  SecurityGroupIngress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      {source_text}",
+                    ep.id
+                )
             } else {
-                format!("Add to {resource}:\n  SecurityGroupIngress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      {source_text}")
+                format!(
+                    "Add to {resource}:\n  SecurityGroupIngress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      {source_text}"
+                )
             };
-            block(HopKind::SecurityGroupIngress, &resource, why.clone(), Blocker { code: Code::PN203, span, resource: Some(resource.clone()), why, fix })
+            block(
+                HopKind::SecurityGroupIngress,
+                &resource,
+                why.clone(),
+                Blocker { code: Code::PN203, span, resource: Some(resource.clone()), why, fix },
+            )
         }
     }
 }
 
 fn endpoint_egress_fix(ep: &VpcEndpoint) -> String {
-    let dest = ep.groups.first().and_then(Ident::id).map(|g| format!("DestinationSecurityGroupId: !Ref {g}")).unwrap_or_else(|| "CidrIp: <the VPC CIDR>".into());
-    format!("Allow HTTPS to the endpoint in the instance's security group:\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      {dest}")
+    let dest = ep
+        .groups
+        .first()
+        .and_then(Ident::id)
+        .map(|g| format!("DestinationSecurityGroupId: !Ref {g}"))
+        .unwrap_or_else(|| "CidrIp: <the VPC CIDR>".into());
+    format!(
+        "Allow HTTPS to the endpoint in the instance's security group:\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      {dest}"
+    )
 }
 
 fn public_egress_fix() -> String {
@@ -366,16 +475,31 @@ fn identity_hops(t: &Tracer<'_>) -> Vec<Hop> {
     let mut hops = iam_hops(t);
     match t.w.metadata_disabled {
         Some(span) => {
-            let why = format!("instance metadata is disabled (`HttpEndpoint: disabled`), so the SSM agent on {} cannot get credentials or its region", t.w.id);
-            hops.push(block(HopKind::InstanceMetadata, &t.w.id, why.clone(), Blocker {
-                code: Code::PN504,
-                span,
-                resource: Some(t.w.launch_template.clone().unwrap_or_else(|| t.w.id.clone())),
-                why,
-                fix: "Set `HttpEndpoint: enabled` (and `HttpTokens: required` for IMDSv2, which the agent supports).".into(),
-            }));
+            let why = format!(
+                "instance metadata is disabled (`HttpEndpoint: disabled`), so the SSM agent on {} cannot get credentials or its region",
+                t.w.id
+            );
+            hops.push(block(
+                HopKind::InstanceMetadata,
+                &t.w.id,
+                why.clone(),
+                Blocker {
+                    code: Code::PN504,
+                    span,
+                    resource: Some(t.w.launch_template.clone().unwrap_or_else(|| t.w.id.clone())),
+                    why,
+                    fix:
+                        "Set `HttpEndpoint: enabled` (and `HttpTokens: required` for IMDSv2, which the agent supports)."
+                            .into(),
+                },
+            ));
         }
-        None => hops.push(pass(HopKind::InstanceMetadata, &t.w.id, "instance metadata (169.254.169.254) is enabled; security groups and NACLs do not filter it".into(), t.w.span)),
+        None => hops.push(pass(
+            HopKind::InstanceMetadata,
+            &t.w.id,
+            "instance metadata (169.254.169.254) is enabled; security groups and NACLs do not filter it".into(),
+            t.w.span,
+        )),
     }
     hops
 }
@@ -398,25 +522,35 @@ fn iam_hops(t: &Tracer<'_>) -> Vec<Hop> {
     let Some(p) = profile.id().and_then(|id| t.net.profile(id)) else {
         if let Some(role) = profile.id().and_then(|id| t.net.role(id)) {
             let why = format!("`IamInstanceProfile` of {} names role {}, not an instance profile", w.id, role.id);
-            return vec![block(HopKind::Iam, &w.id, why.clone(), Blocker {
-                code: Code::PN501,
-                span: *span,
-                resource: Some(w.id.clone()),
-                why,
-                fix: format!("Wrap {} in an AWS::IAM::InstanceProfile and reference that.", role.id),
-            })];
+            return vec![block(
+                HopKind::Iam,
+                &w.id,
+                why.clone(),
+                Blocker {
+                    code: Code::PN501,
+                    span: *span,
+                    resource: Some(w.id.clone()),
+                    why,
+                    fix: format!("Wrap {} in an AWS::IAM::InstanceProfile and reference that.", role.id),
+                },
+            )];
         }
         return vec![t.unknown_hop(HopKind::Iam, &w.id, &super::path::unknown_of(profile, *span, "instance profile"))];
     };
     let Some(role_ident) = p.roles.first() else {
         let why = format!("instance profile {} has no role, so the agent gets no credentials", p.id);
-        return vec![block(HopKind::Iam, &p.id, why.clone(), Blocker {
-            code: Code::PN502,
-            span: p.span,
-            resource: Some(p.id.clone()),
-            why,
-            fix: format!("Add the role to {}:\n  Roles: [!Ref <Role>]", p.id),
-        })];
+        return vec![block(
+            HopKind::Iam,
+            &p.id,
+            why.clone(),
+            Blocker {
+                code: Code::PN502,
+                span: p.span,
+                resource: Some(p.id.clone()),
+                why,
+                fix: format!("Add the role to {}:\n  Roles: [!Ref <Role>]", p.id),
+            },
+        )];
     };
     let Some(role) = role_ident.id().and_then(|id| t.net.role(id)) else {
         return vec![t.unknown_hop(HopKind::Iam, &p.id, &super::path::unknown_of(role_ident, p.span, "role"))];
@@ -465,7 +599,10 @@ fn iam_hops(t: &Tracer<'_>) -> Vec<Hop> {
         return vec![pass(
             HopKind::Iam,
             &role.id,
-            format!("instance profile {} → role {}: trusts ec2.amazonaws.com, grants the Session Manager actions", p.id, role.id),
+            format!(
+                "instance profile {} → role {}: trusts ec2.amazonaws.com, grants the Session Manager actions",
+                p.id, role.id
+            ),
             role.span,
         )];
     }
@@ -474,11 +611,8 @@ fn iam_hops(t: &Tracer<'_>) -> Vec<Hop> {
 
 fn ec2messages_note(t: &Tracer<'_>, path: &PathTrace) -> Blocker {
     let vpc = t.vpc.expect("checked by the caller");
-    let why = path
-        .hops
-        .iter()
-        .find_map(|h| h.blocker.as_ref().map(|b| b.why.clone()))
-        .unwrap_or_else(|| "no path".into());
+    let why =
+        path.hops.iter().find_map(|h| h.blocker.as_ref().map(|b| b.why.clone())).unwrap_or_else(|| "no path".into());
     Blocker {
         code: Code::PN409,
         span: vpc.span,

@@ -74,8 +74,15 @@ fn diagnostic(r: &FileResult, f: &Finding) -> Diag {
     let labels = match f.span {
         Some(span) => {
             let len = span.len().min(r.source.len().saturating_sub(span.start.offset as usize));
-            let label = f.resource.as_deref().map(|res| format!("{} ({res})", f.code.name())).unwrap_or_else(|| f.code.name().to_string());
-            vec![LabeledSpan::new_primary_with_span(Some(sanitize(&label)), SourceSpan::new((span.start.offset as usize).into(), len))]
+            let label = f
+                .resource
+                .as_deref()
+                .map(|res| format!("{} ({res})", f.code.name()))
+                .unwrap_or_else(|| f.code.name().to_string());
+            vec![LabeledSpan::new_primary_with_span(
+                Some(sanitize(&label)),
+                SourceSpan::new((span.start.offset as usize).into(), len),
+            )]
         }
         None => Vec::new(),
     };
@@ -117,7 +124,8 @@ fn status_mark(color: bool, s: Status) -> String {
 }
 
 fn vias(check: &Check, deciding: &[&str]) -> String {
-    let mut v: Vec<&str> = check.paths.iter().filter(|p| deciding.contains(&p.target.as_str())).filter_map(|p| p.via.as_deref()).collect();
+    let mut v: Vec<&str> =
+        check.paths.iter().filter(|p| deciding.contains(&p.target.as_str())).filter_map(|p| p.via.as_deref()).collect();
     v.dedup();
     if v.is_empty() { String::new() } else { format!(" via {}", v.join(", ")) }
 }
@@ -125,7 +133,12 @@ fn vias(check: &Check, deciding: &[&str]) -> String {
 fn hop_list(out: &mut String, p: &PathTrace, color: bool) {
     out.push_str(&format!("      path to {} ({}):\n", p.target.as_str(), status_word(p.status)));
     for h in &p.hops {
-        let code = h.blocker.as_ref().filter(|_| h.verdict != Verdict::Pass).map(|b| format!(" [{}]", b.code)).unwrap_or_default();
+        let code = h
+            .blocker
+            .as_ref()
+            .filter(|_| h.verdict != Verdict::Pass)
+            .map(|b| format!(" [{}]", b.code))
+            .unwrap_or_default();
         let line = h.span.map(|s| format!(" (line {})", s.start.line)).unwrap_or_default();
         out.push_str(&format!(
             "        {} {:<22} {}{}{}\n",

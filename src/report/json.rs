@@ -28,6 +28,15 @@ struct WorkloadOut<'a> {
     kind: &'a crate::network::WorkloadKind,
     subnet: Option<&'a str>,
     checks: Checks<'a>,
+    downloads: Vec<DownloadOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct DownloadOut<'a> {
+    url: &'a str,
+    port: u16,
+    #[serde(flatten)]
+    check: CheckOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -102,11 +111,20 @@ fn hop(h: &Hop) -> HopOut<'_> {
 }
 
 fn path(p: &PathTrace) -> PathOut<'_> {
-    PathOut { target: p.target.as_str(), status: p.status, via: p.via.as_deref(), hops: p.hops.iter().map(hop).collect() }
+    PathOut {
+        target: p.target.as_str(),
+        status: p.status,
+        via: p.via.as_deref(),
+        hops: p.hops.iter().map(hop).collect(),
+    }
 }
 
 fn check(c: &Check) -> CheckOut<'_> {
-    CheckOut { status: c.status, reasons: c.reasons.iter().map(|c| c.as_str()).collect(), paths: c.paths.iter().map(path).collect() }
+    CheckOut {
+        status: c.status,
+        reasons: c.reasons.iter().map(|c| c.as_str()).collect(),
+        paths: c.paths.iter().map(path).collect(),
+    }
 }
 
 fn workload(w: &WorkloadResult) -> WorkloadOut<'_> {
@@ -115,6 +133,11 @@ fn workload(w: &WorkloadResult) -> WorkloadOut<'_> {
         kind: &w.kind,
         subnet: w.subnet.as_deref(),
         checks: Checks { dnf: check(&w.dnf), ssm: check(&w.ssm) },
+        downloads: w
+            .downloads
+            .iter()
+            .map(|(d, c)| DownloadOut { url: &d.url, port: d.port, check: check(c) })
+            .collect(),
     }
 }
 

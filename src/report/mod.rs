@@ -34,7 +34,12 @@ impl Report {
         let mut files: Vec<&str> = self.results.iter().map(|r| r.path.as_str()).collect();
         files.dedup();
         let count = |s| self.results.iter().map(|r| r.count(s)).sum();
-        Summary { files: files.len(), errors: count(Severity::Error), warnings: count(Severity::Warning), notes: count(Severity::Note) }
+        Summary {
+            files: files.len(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            notes: count(Severity::Note),
+        }
     }
 
     /// True when a finding at or above `threshold` exists.

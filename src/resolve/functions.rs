@@ -302,7 +302,9 @@ impl<'d> Resolver<'_, 'd> {
         };
         match list.val {
             Val::List(mut items) if i < items.len() => items.swap_remove(i).val,
-            Val::List(items) => unknown(format!("`Fn::Select` index {i} is out of range for a list of {}", items.len()), span),
+            Val::List(items) => {
+                unknown(format!("`Fn::Select` index {i} is out of range for a list of {}", items.len()), span)
+            }
             other => match RNode::new(list.span, other).unknown() {
                 Some(u) => Val::Unknown(u),
                 None => unknown("`Fn::Select` from something that is not a list", span),
@@ -327,7 +329,8 @@ impl<'d> Resolver<'_, 'd> {
                 }
             }
         }
-        let found = self.t.mappings.and_then(|m| m.get(&keys[0])).and_then(|m| m.get(&keys[1])).and_then(|m| m.get(&keys[2]));
+        let found =
+            self.t.mappings.and_then(|m| m.get(&keys[0])).and_then(|m| m.get(&keys[1])).and_then(|m| m.get(&keys[2]));
         match found {
             Some(node) => {
                 let record = std::mem::replace(&mut self.record, false);
@@ -374,19 +377,28 @@ impl<'d> Resolver<'_, 'd> {
             };
         };
         let (Ok(net), Some(count), Some(bits)) = (block_text.parse::<IpNet>(), count, bits) else {
-            return unknown(format!("`Fn::Cidr` with arguments that are not a CIDR, count and bit count ({block_text})"), span);
+            return unknown(
+                format!("`Fn::Cidr` with arguments that are not a CIDR, count and bit count ({block_text})"),
+                span,
+            );
         };
         let max = net.max_prefix_len() as i64;
         let new_prefix = max - bits;
         if !(1..=256).contains(&count) || new_prefix < net.prefix_len() as i64 || new_prefix > max {
-            return unknown(format!("`Fn::Cidr` cannot split {block_text} into {count} blocks of {bits} host bits"), span);
+            return unknown(
+                format!("`Fn::Cidr` cannot split {block_text} into {count} blocks of {bits} host bits"),
+                span,
+            );
         }
         let Ok(subnets) = net.subnets(new_prefix as u8) else {
             return unknown("`Fn::Cidr` arguments out of range", span);
         };
         let out: Vec<RNode> = subnets.take(count as usize).map(|n| RNode::new(span, Val::Str(n.to_string()))).collect();
         if out.len() < count as usize {
-            return unknown(format!("`Fn::Cidr`: {block_text} holds fewer than {count} blocks of {bits} host bits"), span);
+            return unknown(
+                format!("`Fn::Cidr`: {block_text} holds fewer than {count} blocks of {bits} host bits"),
+                span,
+            );
         }
         Val::List(out)
     }
@@ -397,7 +409,10 @@ fn to_json(v: &RNode) -> Option<serde_json::Value> {
     Some(match &v.val {
         Val::Null => serde_json::Value::Null,
         Val::Bool(b) => serde_json::Value::Bool(*b),
-        Val::Num(n) => n.parse::<serde_json::Number>().map(serde_json::Value::Number).unwrap_or(serde_json::Value::String(n.clone())),
+        Val::Num(n) => n
+            .parse::<serde_json::Number>()
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::String(n.clone())),
         Val::Str(s) => serde_json::Value::String(s.clone()),
         Val::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?),
         Val::Map(entries) => {

@@ -160,7 +160,11 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
                 Some(true) => Existence::Yes,
                 Some(false) => Existence::No,
                 None => Existence::Unknown(Unknown {
-                    reason: format!("condition `{name}` of `{}` cannot be decided: {}", res.id, r.condition_reason(name)),
+                    reason: format!(
+                        "condition `{name}` of `{}` cannot be decided: {}",
+                        res.id,
+                        r.condition_reason(name)
+                    ),
                     span,
                 }),
             },
@@ -191,7 +195,13 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
                 }
             }
         }
-        resources.push(ResolvedResource { id: res.id.to_string(), span: res.span, ty: res.ty.to_string(), exists, properties });
+        resources.push(ResolvedResource {
+            id: res.id.to_string(),
+            span: res.span,
+            ty: res.ty.to_string(),
+            exists,
+            properties,
+        });
     }
     let conditions = t.conditions.iter().map(|(name, _, _)| (name.to_string(), r.condition(name))).collect();
     Resolved { ctx: ctx.clone(), resources, references: r.references, conditions, findings: r.findings }
@@ -333,7 +343,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
         if p.is_ssm_value() {
             return match default.scalar_text() {
                 Some(name) => Val::Ssm(name),
-                None => Val::Unknown(Unknown { reason: format!("parameter `{}` names no SSM parameter", p.name), span }),
+                None => {
+                    Val::Unknown(Unknown { reason: format!("parameter `{}` names no SSM parameter", p.name), span })
+                }
             };
         }
         match &default.value {

@@ -15,32 +15,49 @@ use std::collections::HashMap;
 pub use model::model_findings;
 
 use crate::finding::{Code, Finding, Severity};
+use crate::reach::userdata::Download;
 use crate::reach::{Blocker, Check, Verdict, WorkloadResult};
-use crate::source::Span;
+use crate::source::{Span, locate};
 
 #[derive(Default)]
 struct Group {
     blocker: Option<Blocker>,
     dnf: Vec<String>,
     ssm: Vec<String>,
+    downloads: Vec<String>,
     unknown: bool,
     note: bool,
 }
 
 /// Findings from the traced paths: every blocker of a deciding path, and
-/// the notes of each check, merged per rule and location.
-pub fn path_findings(results: &[WorkloadResult]) -> Vec<Finding> {
+/// the notes of each check, merged per rule and location. `text` (the
+/// template) lets UserData findings point at the line of their URL.
+pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Finding> {
     let mut order: Vec<(Code, Span)> = Vec::new();
     let mut groups: HashMap<(Code, Span), Group> = HashMap::new();
     for w in results {
-        for (check, is_dnf) in [(&w.dnf, true), (&w.ssm, false)] {
+        let mut checks: Vec<(&Check, Option<bool>, Option<&Download>)> =
+            vec![(&w.dnf, Some(true), None), (&w.ssm, Some(false), None)];
+        checks.extend(w.downloads.iter().map(|(d, c)| (c, None, Some(d))));
+        for (check, is_dnf, download) in checks {
             for (b, verdict) in blockers(check) {
+                let mut b = b.clone();
+                if let (Some(d), Some(text)) = (download, text)
+                    && let Some(span) = locate(text, b.span, &d.url, &d.line)
+                {
+                    b.span = span;
+                }
+                let b = &b;
                 let key = (b.code, b.span);
                 let g = groups.entry(key).or_insert_with(|| {
                     order.push(key);
                     Group::default()
                 });
-                let list = if is_dnf { &mut g.dnf } else { &mut g.ssm };
+                let list = match is_dnf {
+                    Some(true) => &mut g.dnf,
+                    Some(false) => &mut g.ssm,
+                    None => &mut g.downloads,
+                };
                 if !list.contains(&w.resource) {
                     list.push(w.resource.clone());
                 }
@@ -57,11 +74,12 @@ pub fn path_findings(results: &[WorkloadResult]) -> Vec<Finding> {
         .filter_map(|key| {
             let g = groups.remove(&key)?;
             let b = g.blocker?;
-            let message = if g.note || b.code.severity() == Severity::Note && b.code != Code::PN005 {
-                b.why.clone()
-            } else {
-                format!("{}: {}", subject(&g.dnf, &g.ssm, g.unknown), b.why)
-            };
+            let message =
+                if g.note || !g.downloads.is_empty() || b.code.severity() == Severity::Note && b.code != Code::PN005 {
+                    b.why.clone()
+                } else {
+                    format!("{}: {}", subject(&g.dnf, &g.ssm, g.unknown), b.why)
+                };
             let mut f = Finding::new(b.code, Some(b.span), message).fix(b.fix.clone());
             f.resource = b.resource.clone();
             Some(f)
@@ -73,7 +91,7 @@ pub fn path_findings(results: &[WorkloadResult]) -> Vec<Finding> {
 fn blockers(check: &Check) -> Vec<(&Blocker, Verdict)> {
     let mut out = Vec::new();
     for p in &check.paths {
-        let deciding = !matches!(p.target, crate::reach::Target::Ec2messages);
+        let deciding = p.target != crate::reach::Target::Ec2messages;
         if !deciding {
             continue;
         }

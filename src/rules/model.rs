@@ -86,8 +86,10 @@ pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
         }
         if ep.private_dns {
             let vpc = ep.vpc.id().and_then(|v| net.vpc(v));
-            if let Some(v) = vpc {
-                if !v.dns_support || !v.dns_hostnames {
+            if let Some(v) = vpc
+                && (!v.dns_support || !v.dns_hostnames)
+            {
+                {
                     let (code, span, attr) = if !v.dns_support {
                         (Code::PN403, v.dns_support_span.unwrap_or(v.span), "EnableDnsSupport")
                     } else {
@@ -135,7 +137,10 @@ pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
                 Finding::new(
                     Code::PN403,
                     Some(v.dns_support_span.unwrap_or(v.span)),
-                    format!("VPC {} enables DNS hostnames without DNS support: EC2 refuses it and the VPC fails to create", v.id),
+                    format!(
+                        "VPC {} enables DNS hostnames without DNS support: EC2 refuses it and the VPC fails to create",
+                        v.id
+                    ),
                 )
                 .on(&v.id)
                 .fix("EnableDnsSupport: true"),

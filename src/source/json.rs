@@ -41,12 +41,11 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
         }
         Ok(result) => {
             let mut conv = Converter { text, lines, findings: Vec::new() };
-            match result.value {
-                Some(v) => match conv.node(&v, 0) {
+            if let Some(v) = result.value {
+                match conv.node(&v, 0) {
                     Ok(node) => doc.root = Some(node),
                     Err(f) => doc.findings.push(f),
-                },
-                None => {}
+                }
             }
             doc.findings.extend(conv.findings);
         }

@@ -7,7 +7,7 @@ fn yaml(text: &str) -> Document {
     parse(Some("t.yaml"), text)
 }
 
-fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+fn slice(text: &str, span: Span) -> &str {
     &text[span.start.offset as usize..span.end.offset as usize]
 }
 
@@ -64,8 +64,26 @@ fn short_forms_become_long_forms() {
 #[test]
 fn every_short_form_tag() {
     for tag in [
-        "Ref", "GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals", "And", "Or", "Not", "Condition", "FindInMap",
-        "GetAZs", "Cidr", "ImportValue", "Base64", "Transform", "Length", "ToJsonString",
+        "Ref",
+        "GetAtt",
+        "Sub",
+        "Join",
+        "Select",
+        "Split",
+        "If",
+        "Equals",
+        "And",
+        "Or",
+        "Not",
+        "Condition",
+        "FindInMap",
+        "GetAZs",
+        "Cidr",
+        "ImportValue",
+        "Base64",
+        "Transform",
+        "Length",
+        "ToJsonString",
     ] {
         let doc = yaml(&format!("K: !{tag} x\n"));
         let root = doc.root.unwrap();

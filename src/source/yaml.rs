@@ -152,9 +152,12 @@ impl Builder<'_> {
                 let node = self.scalar(&raw, style, tag.as_deref(), span);
                 self.complete(node, anchor)
             }
-            Event::SequenceStart(anchor, tag) => {
-                self.open(Frame::Seq { start: self.pos(&start), tag: tag.map(|t| t.into_owned()), anchor, items: Vec::new() })
-            }
+            Event::SequenceStart(anchor, tag) => self.open(Frame::Seq {
+                start: self.pos(&start),
+                tag: tag.map(|t| t.into_owned()),
+                anchor,
+                items: Vec::new(),
+            }),
             Event::MappingStart(anchor, tag) => self.open(Frame::Map(MapFrame {
                 start: self.pos(&start),
                 tag: tag.map(|t| t.into_owned()),
@@ -174,7 +177,10 @@ impl Builder<'_> {
                     }
                     Frame::Map(m) => {
                         let span = Span { start: m.start, end: self.trim_end(m.start, end_pos) };
-                        (wrap_tag(Node { span, style: Style::Plain, value: Value::Map(m.entries) }, m.tag.as_ref()), m.anchor)
+                        (
+                            wrap_tag(Node { span, style: Style::Plain, value: Value::Map(m.entries) }, m.tag.as_ref()),
+                            m.anchor,
+                        )
                     }
                 };
                 self.complete(node, anchor)
@@ -183,7 +189,11 @@ impl Builder<'_> {
                 let span = self.span(&start, &end);
                 self.report_alias(span, "a YAML alias");
                 let Some((node, count)) = self.anchors.get(&id) else {
-                    return Err(Abort(Finding::new(Code::PN001, Some(span), "invalid YAML: alias to an unknown anchor")));
+                    return Err(Abort(Finding::new(
+                        Code::PN001,
+                        Some(span),
+                        "invalid YAML: alias to an unknown anchor",
+                    )));
                 };
                 self.expanded += count;
                 if self.expanded > MAX_ALIAS_NODES {
@@ -378,7 +388,8 @@ fn wrap_tag(node: Node, tag: Option<&Tag>) -> Node {
     };
     let span = node.span;
     let tag_len = 1 + tag.suffix.len() as u32;
-    let key_end = Pos { line: span.start.line, column: span.start.column + tag_len, offset: span.start.offset + tag_len };
+    let key_end =
+        Pos { line: span.start.line, column: span.start.column + tag_len, offset: span.start.offset + tag_len };
     let key_span = Span { start: span.start, end: key_end.min(span.end).max(span.start) };
     Node { span, style: Style::ShortForm, value: Value::Map(vec![Entry { key, key_span, value: node }]) }
 }

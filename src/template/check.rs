@@ -20,7 +20,10 @@ pub fn check(t: &Template<'_>) -> Vec<Finding> {
         }
         for (dep, span) in &r.depends_on {
             if t.resource(dep).is_none() {
-                c.missing(*span, format!("`DependsOn` of `{}` names `{dep}`, which is not a resource of this template", r.id));
+                c.missing(
+                    *span,
+                    format!("`DependsOn` of `{}` names `{dep}`, which is not a resource of this template", r.id),
+                );
             }
         }
         if let Some(p) = r.properties {
@@ -92,7 +95,14 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn args<'n>(&mut self, node: &Node, name: &str, arg: &'n Node, counts: &[usize], shape: &str) -> Option<&'n [Node]> {
+    fn args<'n>(
+        &mut self,
+        node: &Node,
+        name: &str,
+        arg: &'n Node,
+        counts: &[usize],
+        shape: &str,
+    ) -> Option<&'n [Node]> {
         match arg.as_seq() {
             Some(items) if counts.contains(&items.len()) => Some(items),
             _ => {
@@ -129,7 +139,10 @@ impl Checker<'_, '_> {
                 None => self.malformed(node.span, "`Fn::GetAtt` takes `Resource.Attribute` or `[Resource, Attribute]`"),
                 Some((id, attr)) => {
                     if self.t.resource(&id).is_none() {
-                        self.missing(arg.span, format!("`Fn::GetAtt` names `{id}`, which is not a resource of this template"));
+                        self.missing(
+                            arg.span,
+                            format!("`Fn::GetAtt` names `{id}`, which is not a resource of this template"),
+                        );
                     }
                     if let GetAttName::Node(n) = attr {
                         self.walk(n, ctx);
@@ -153,13 +166,19 @@ impl Checker<'_, '_> {
                     if let Some(i) = items[0].scalar_text()
                         && i.parse::<usize>().is_err()
                     {
-                        self.malformed(items[0].span, format!("the `Fn::Select` index `{i}` is not a non-negative integer"));
+                        self.malformed(
+                            items[0].span,
+                            format!("the `Fn::Select` index `{i}` is not a non-negative integer"),
+                        );
                     }
                     if let Some(list) = items[1].as_seq()
                         && let Some(i) = items[0].scalar_text().and_then(|i| i.parse::<usize>().ok())
                         && i >= list.len()
                     {
-                        self.malformed(items[0].span, format!("`Fn::Select` index {i} is out of range for a list of {}", list.len()));
+                        self.malformed(
+                            items[0].span,
+                            format!("`Fn::Select` index {i} is out of range for a list of {}", list.len()),
+                        );
                     }
                     items.iter().for_each(|i| self.walk(i, ctx));
                 }
@@ -176,7 +195,9 @@ impl Checker<'_, '_> {
                             self.missing(items[0].span, format!("`Fn::If` refers to `{c}`, which is not a condition"));
                         }
                         Some(_) => {}
-                        None => self.malformed(items[0].span, "the first argument of `Fn::If` must be a condition name"),
+                        None => {
+                            self.malformed(items[0].span, "the first argument of `Fn::If` must be a condition name")
+                        }
                     }
                     items[1..].iter().for_each(|i| self.walk(i, ctx));
                 }
@@ -202,7 +223,10 @@ impl Checker<'_, '_> {
                     if let Some(map) = items[0].as_str()
                         && self.t.mappings.and_then(|m| m.get(map)).is_none()
                     {
-                        self.missing(items[0].span, format!("`Fn::FindInMap` names mapping `{map}`, which is not in `Mappings`"));
+                        self.missing(
+                            items[0].span,
+                            format!("`Fn::FindInMap` names mapping `{map}`, which is not in `Mappings`"),
+                        );
                     }
                     items.iter().for_each(|i| self.walk(i, ctx));
                 }
@@ -218,7 +242,9 @@ impl Checker<'_, '_> {
                 }
                 self.walk(arg, ctx);
             }
-            "Fn::Base64" | "Fn::ImportValue" | "Fn::Length" | "Fn::ToJsonString" | "Fn::Transform" => self.walk(arg, ctx),
+            "Fn::Base64" | "Fn::ImportValue" | "Fn::Length" | "Fn::ToJsonString" | "Fn::Transform" => {
+                self.walk(arg, ctx)
+            }
             other if other.starts_with("Fn::ForEach") => {}
             other => self.malformed(node.span, format!("`{other}` is not an intrinsic function CloudFormation knows")),
         }
@@ -250,7 +276,10 @@ impl Checker<'_, '_> {
             match name.split_once('.') {
                 Some((id, _)) => {
                     if !matches!(self.t.symbol(id), Some(Symbol::Resource(_))) {
-                        self.missing(span, format!("`Fn::Sub` uses `${{{name}}}`, but `{id}` is not a resource of this template"));
+                        self.missing(
+                            span,
+                            format!("`Fn::Sub` uses `${{{name}}}`, but `{id}` is not a resource of this template"),
+                        );
                     }
                 }
                 None => {

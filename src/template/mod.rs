@@ -32,7 +32,10 @@ impl Parameter<'_> {
     /// True for `List<…>`, `CommaDelimitedList` and SSM list types: the value
     /// is split on commas.
     pub fn is_list(&self) -> bool {
-        self.ty.starts_with("List<") || self.ty == "CommaDelimitedList" || self.ty.contains("<List<") || self.ty.ends_with("CommaDelimitedList>")
+        self.ty.starts_with("List<")
+            || self.ty == "CommaDelimitedList"
+            || self.ty.contains("<List<")
+            || self.ty.ends_with("CommaDelimitedList>")
     }
     /// True for `AWS::SSM::Parameter::Value<…>`: the value is read from
     /// Parameter Store at deploy time, the template holds only its name.
@@ -219,13 +222,12 @@ impl<'d> Template<'d> {
                 t.outputs.push(Output { name: &e.key, span: e.key_span, node: &e.value });
             }
         }
-        match root.get("Transform") {
-            Some(n) => match &n.value {
+        if let Some(n) = root.get("Transform") {
+            match &n.value {
                 Value::String(s) => t.transforms.push(s.clone()),
                 Value::Seq(items) => t.transforms.extend(items.iter().filter_map(Node::scalar_text)),
                 _ => {}
-            },
-            None => {}
+            }
         }
         for (i, p) in t.parameters.iter().enumerate() {
             t.symbols.insert(p.name, Symbol::Parameter(i));

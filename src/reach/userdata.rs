@@ -1,0 +1,282 @@
+//! What UserData downloads: URLs (`curl`, `wget`, `yum install http://…`),
+//! and `aws s3 cp s3://…`, each checked as an extra target from the
+//! workload with its real port and destination (PN601), and S3 URLs of
+//! another region, which a gateway endpoint does not serve (PN407).
+
+use super::path::{RouteChoice, RouteTableRef, Tracer, block, pass};
+use super::{Blocker, Check, Hop, HopKind, PathTrace, Target, Verdict};
+use crate::finding::Code;
+use crate::network::nacl::Remote;
+use crate::network::sg;
+use crate::resolve::RNode;
+
+/// A download found in a UserData script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Download {
+    /// The URL as the script has it (with `${X}` for parts known only at deploy time).
+    pub url: String,
+    /// Host name.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// The script line it is on (resolved), to find it in the template.
+    pub line: String,
+}
+
+/// What a host is, for routing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    /// S3 in this region.
+    S3(String),
+    /// Anything on the internet.
+    Internet,
+}
+
+/// Extracts the downloads of a script (`http(s)://` and `s3://` URLs).
+pub fn extract(script: &str) -> Vec<Download> {
+    let mut out: Vec<Download> = Vec::new();
+    for line in script.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        for scheme in ["https://", "http://", "s3://"] {
+            let mut rest = line;
+            while let Some(i) = rest.find(scheme) {
+                let tail = &rest[i..];
+                let end = tail
+                    .char_indices()
+                    .find(|(_, c)| {
+                        c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | '|' | ';' | ')' | '\\')
+                    })
+                    .map(|(j, _)| j)
+                    .unwrap_or(tail.len());
+                let url = tail[..end].trim_end_matches(['.', ',']).to_string();
+                rest = &tail[end..];
+                // `https://` also contains `s3://`-free text; avoid double counting
+                if out.iter().any(|d| d.url == url && d.line == line) || url.len() <= scheme.len() {
+                    continue;
+                }
+                let after = &url[scheme.len()..];
+                let authority = after.split('/').next().unwrap_or_default();
+                let (host, port) = if scheme == "s3://" {
+                    (format!("{authority}.s3.amazonaws.com"), 443)
+                } else {
+                    match authority.rsplit_once(':') {
+                        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
+                            (h.to_string(), p.parse().unwrap_or(if scheme == "http://" { 80 } else { 443 }))
+                        }
+                        _ => (authority.to_string(), if scheme == "http://" { 80 } else { 443 }),
+                    }
+                };
+                if host.is_empty() {
+                    continue;
+                }
+                out.push(Download { url, host, port, line: line.to_string() });
+            }
+        }
+    }
+    out
+}
+
+/// The region of an S3 host name, `None` when it is not S3:
+/// `s3.amazonaws.com` (us-east-1), `s3-<region>.amazonaws.com`,
+/// `<bucket>.s3.<region>.amazonaws.com`, `….s3.dualstack.<region>.…`.
+/// An `s3://bucket` URI (`bucket.s3.amazonaws.com` here) counts as this
+/// region: the CLI uses the instance's region.
+pub fn s3_region(host: &str, this_region: &str, from_s3_uri: bool) -> Option<String> {
+    let h = host.to_ascii_lowercase();
+    let base = h.strip_suffix(".amazonaws.com").or_else(|| h.strip_suffix(".amazonaws.com.cn"))?;
+    let labels: Vec<&str> = base.split('.').collect();
+    let i = labels.iter().position(|l| *l == "s3" || l.starts_with("s3-"))?;
+    let label = labels[i];
+    if let Some(rest) = label.strip_prefix("s3-") {
+        if rest == "external-1" {
+            return Some("us-east-1".into());
+        }
+        let rest = rest.strip_prefix("website-").unwrap_or(rest);
+        return Some(rest.to_string());
+    }
+    let next: Vec<&str> =
+        labels[i + 1..].iter().copied().filter(|l| *l != "dualstack" && *l != "accesspoint").collect();
+    match next.first() {
+        Some(r) => Some(r.to_string()),
+        None if from_s3_uri => Some(this_region.to_string()),
+        // the legacy global endpoint is in us-east-1
+        None => Some("us-east-1".into()),
+    }
+}
+
+/// The downloads of the workload's UserData.
+pub fn downloads(user_data: Option<&RNode>) -> Vec<Download> {
+    user_data.and_then(RNode::pattern_text).map(|s| extract(&s)).unwrap_or_default()
+}
+
+/// Traces one download from the workload of `t`. Every blocker becomes
+/// PN601 at the URL, except a cross-region S3 URL without an internet path:
+/// PN407.
+pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
+    let (Some(subnet), Some(_)) = (t.subnet, t.vpc) else {
+        return Check::new(
+            vec![PathTrace::new(Target::Download, vec![t.workload_hop()], None)],
+            &[Target::Download],
+            Vec::new(),
+        );
+    };
+    let s3 = s3_region(&d.host, t.region, d.url.starts_with("s3://"));
+    let same_region_s3 = s3.as_deref() == Some(t.region);
+    let span = t.w.user_data.as_ref().map(|u| u.span).unwrap_or(t.w.span);
+    let mut hops = vec![t.workload_hop()];
+    if let Some(h) = t.vpc_dns_hop(&d.host) {
+        hops.push(h);
+    }
+    let mut via = None;
+    let mut next = Vec::new();
+    match t.public_route(subnet, same_region_s3) {
+        RouteChoice::GatewayEndpoint(ep) => {
+            hops.push(pass(
+                HopKind::RouteTable,
+                &ep.id,
+                format!("S3 gateway endpoint {} carries S3 traffic for {}", ep.id, t.region),
+                ep.route_tables_span,
+            ));
+            via = Some(ep.id.clone());
+        }
+        RouteChoice::Route(r) => {
+            hops.push(pass(
+                HopKind::RouteTable,
+                &r.id,
+                format!("0.0.0.0/0 ({}) carries the traffic to {}", r.id, d.host),
+                r.span,
+            ));
+            let (h, v) = t.route_target_hops(r, &d.host);
+            next = h;
+            via = v;
+        }
+        RouteChoice::Unknown(u) => hops.push(t.unknown_hop(HopKind::RouteTable, &subnet.id, &u)),
+        RouteChoice::None => {
+            let rt = match t.route_table_of(subnet) {
+                RouteTableRef::Table(rt) => rt.id.clone(),
+                _ => format!("{} (main route table)", subnet.id),
+            };
+            let other_region = s3.as_deref().filter(|r| *r != t.region);
+            let (code, why, fix) = match other_region {
+                Some(r) => (
+                    Code::PN407,
+                    format!(
+                        "UserData of {} downloads {} from S3 in {r}, but the stack is in {}: a gateway endpoint serves only its own region, and route table {rt} has no NAT or internet path",
+                        t.w.id, d.url, t.region
+                    ),
+                    "Download from the stack's own region (e.g. `https://s3.${AWS::Region}.amazonaws.com/...` or a bucket in this region), or give the subnet a NAT gateway route.".to_string(),
+                ),
+                None => (
+                    Code::PN601,
+                    format!("UserData of {} downloads {} ({}:{}), but route table {rt} has no route to it (no NAT or internet path)", t.w.id, d.url, d.host, d.port),
+                    "Route 0.0.0.0/0 to a NAT gateway, or fetch the file from S3 in this region through the gateway endpoint (or bake it into the AMI).".to_string(),
+                ),
+            };
+            hops.push(block(
+                HopKind::RouteTable,
+                &rt,
+                why.clone(),
+                Blocker { code, span, resource: Some(t.w.id.clone()), why, fix },
+            ));
+        }
+    }
+    let target = sg::Target::Public { region: t.region, is_s3: same_region_s3 };
+    let what = format!("{}:{}", d.host, d.port);
+    hops.push(egress_port_hop(t, &target, &what, d.port));
+    hops.push(t.nacl_hop(subnet, true, (d.port as i64, d.port as i64), Remote::Public, &d.host, false));
+    hops.push(t.nacl_hop(subnet, false, super::path::EPHEMERAL, Remote::Public, &d.host, true));
+    hops.extend(next);
+    hops.push(pass(HopKind::Destination, &d.host, d.url.clone(), span));
+    // every blocker of a download is PN601, at the URL
+    for h in &mut hops {
+        if let Some(b) = &mut h.blocker
+            && h.verdict == Verdict::Block
+            && b.code != Code::PN407
+        {
+            b.why = format!("UserData of {} downloads {} ({}:{}), but {}", t.w.id, d.url, d.host, d.port, b.why);
+            b.code = Code::PN601;
+            b.span = span;
+        }
+    }
+    Check::new(vec![PathTrace::new(Target::Download, hops, via)], &[Target::Download], Vec::new())
+}
+
+fn egress_port_hop(t: &Tracer<'_>, target: &sg::Target<'_>, what: &str, port: u16) -> Hop {
+    let groups = match t.groups() {
+        Ok(g) => g,
+        Err(u) => return t.unknown_hop(HopKind::SecurityGroupEgress, &t.w.id, &u),
+    };
+    let rules: Vec<sg::SgRule> = groups.iter().flat_map(|g| g.egress.iter().cloned()).collect();
+    let names: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
+    let (span, first) = t.egress_edit_span(&groups);
+    match sg::allows(&rules, port as i64, target) {
+        sg::Verdict::Allow(s) => pass(
+            HopKind::SecurityGroupEgress,
+            &first,
+            format!("{} allows tcp/{port} out to {what}", names.join(", ")),
+            s,
+        ),
+        sg::Verdict::Unknown(u) => t.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
+        sg::Verdict::Deny => {
+            let have = rules.iter().map(super::path::describe_rule).collect::<Vec<_>>().join(", ");
+            let dropped = if groups.iter().any(|g| g.default_dropped) {
+                " (standalone egress rules removed the default allow-all)"
+            } else {
+                ""
+            };
+            let why = format!(
+                "its security groups ({}) allow no tcp/{port} egress to {what}: they have only {have}{dropped}",
+                names.join(", ")
+            );
+            block(
+                HopKind::SecurityGroupEgress,
+                &first,
+                why.clone(),
+                Blocker {
+                    code: Code::PN601,
+                    span,
+                    resource: Some(first.clone()),
+                    why,
+                    fix: format!(
+                        "Download over HTTPS from the region's S3 instead, or allow tcp/{port} egress:\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: {port}\n      ToPort: {port}\n      CidrIp: 0.0.0.0/0"
+                    ),
+                },
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_urls_and_s3_uris() {
+        let script = "#!/bin/bash\nsudo yum -y install http://s3-ap-northeast-1.amazonaws.com/amazon-ssm-ap-northeast-1/latest/linux_amd64/amazon-ssm-agent.rpm\ncurl -fsSL 'https://example.com:8443/x.sh' | bash\naws s3 cp s3://my-bucket/app.tar.gz /opt/\n# curl http://commented.example/\n";
+        let d = extract(script);
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert_eq!(d[0].host, "s3-ap-northeast-1.amazonaws.com");
+        assert_eq!(d[0].port, 80);
+        assert_eq!(d[1].host, "example.com");
+        assert_eq!(d[1].port, 8443);
+        assert_eq!(d[2].url, "s3://my-bucket/app.tar.gz");
+        assert_eq!(d[2].port, 443);
+    }
+
+    #[test]
+    fn s3_regions() {
+        assert_eq!(s3_region("s3-ap-northeast-1.amazonaws.com", "us-east-1", false).as_deref(), Some("ap-northeast-1"));
+        assert_eq!(s3_region("b.s3.eu-west-1.amazonaws.com", "us-east-1", false).as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            s3_region("b.s3.dualstack.us-west-2.amazonaws.com", "us-east-1", false).as_deref(),
+            Some("us-west-2")
+        );
+        assert_eq!(s3_region("s3.amazonaws.com", "eu-west-1", false).as_deref(), Some("us-east-1"));
+        assert_eq!(s3_region("b.s3.amazonaws.com", "eu-west-1", true).as_deref(), Some("eu-west-1"));
+        assert_eq!(s3_region("github.com", "eu-west-1", false), None);
+        assert_eq!(s3_region("ssm.us-east-1.amazonaws.com", "us-east-1", false), None);
+    }
+}

@@ -1,0 +1,106 @@
+//! Table-driven scenarios through the real binary and the JSON contract:
+//! the seed, and designs that work (no false alarms).
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn run_json(args: &[&str]) -> (Value, i32) {
+    let out = Command::cargo_bin("privnet-lint")
+        .expect("binary")
+        .args(args)
+        .arg("--format")
+        .arg("json")
+        .output()
+        .expect("runs");
+    let code = out.status.code().unwrap_or(-1);
+    let doc: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (doc, code)
+}
+
+fn workload<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["results"][0]["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .find(|w| w["resource"] == name)
+        .expect("workload")
+}
+
+fn codes(doc: &Value) -> Vec<String> {
+    doc["results"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn seed_in_its_region_is_reachable_with_the_pn204_note() {
+    let (doc, code) = run_json(&["fixtures/seed-stack.yaml", "--region", "ap-northeast-1"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["schema"], "privnet-lint/v1");
+    let w = workload(&doc, "MyEC2Instance");
+    assert_eq!(w["kind"], "instance");
+    assert_eq!(w["subnet"], "PrivateSubnet");
+    assert_eq!(w["checks"]["dnf"]["status"], "reachable");
+    assert_eq!(w["checks"]["ssm"]["status"], "reachable");
+    let findings = doc["results"][0]["findings"].as_array().unwrap();
+    let pn204 = findings.iter().find(|f| f["code"] == "PN204").expect("PN204");
+    assert_eq!(pn204["severity"], "note");
+    assert_eq!(pn204["location"]["line"], 34);
+    assert!(findings.iter().all(|f| f["severity"] != "error"), "{findings:?}");
+}
+
+#[test]
+fn seed_in_us_east_1_has_the_wrong_prefix_list() {
+    let (doc, code) = run_json(&["fixtures/seed-stack.yaml", "--region", "us-east-1"]);
+    assert_eq!(code, 1);
+    let findings = doc["results"][0]["findings"].as_array().unwrap();
+    let pn206 = findings.iter().find(|f| f["code"] == "PN206").expect("PN206");
+    assert_eq!(pn206["location"]["line"], 65);
+    assert_eq!(pn206["severity"], "error");
+    let w = workload(&doc, "MyEC2Instance");
+    assert_eq!(w["checks"]["dnf"]["status"], "unreachable");
+    assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN206"]));
+    assert_eq!(w["checks"]["ssm"]["status"], "reachable");
+}
+
+#[test]
+fn working_designs_get_no_error() {
+    for (file, region) in [
+        ("fixtures/scenarios/endpoint-design.yaml", "us-east-1"),
+        ("fixtures/scenarios/endpoint-design.yaml", "eu-west-1"),
+        ("fixtures/scenarios/nat-design.yaml", "us-east-1"),
+        ("fixtures/scenarios/public-design.yaml", "us-west-2"),
+    ] {
+        let (doc, code) = run_json(&[file, "--region", region]);
+        assert_eq!(code, 0, "{file} {region}: {:?}", codes(&doc));
+        for w in doc["results"][0]["workloads"].as_array().unwrap() {
+            assert_eq!(w["checks"]["dnf"]["status"], "reachable", "{file}: {w}");
+            assert_eq!(w["checks"]["ssm"]["status"], "reachable", "{file}: {w}");
+        }
+    }
+}
+
+#[test]
+fn reasons_always_appear_in_findings() {
+    for file in std::fs::read_dir("fixtures/rules").unwrap() {
+        let path = file.unwrap().path();
+        let p = path.to_string_lossy().to_string();
+        let (doc, _) = run_json(&[&p]);
+        for r in doc["results"].as_array().unwrap() {
+            let found: Vec<&str> =
+                r["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+            for w in r["workloads"].as_array().unwrap() {
+                for check in ["dnf", "ssm"] {
+                    for reason in w["checks"][check]["reasons"].as_array().unwrap() {
+                        let reason = reason.as_str().unwrap();
+                        assert!(found.contains(&reason), "{p}: reason {reason} of {check} not in findings {found:?}");
+                    }
+                }
+            }
+        }
+    }
+}
