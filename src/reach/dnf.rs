@@ -116,7 +116,8 @@ fn no_route(t: &Tracer<'_>) -> Hop {
     if let Some(ep) = t.s3_gateway_endpoints().next() {
         let listed: Vec<String> = ep.route_tables.iter().map(|r| r.describe()).collect();
         let listed = if listed.is_empty() { "no route table".to_string() } else { listed.join(", ") };
-        let table = if main { format!("the main route table of subnet {}", subnet.id) } else { format!("route table {rt_id}") };
+        let table =
+            if main { format!("the main route table of subnet {}", subnet.id) } else { format!("route table {rt_id}") };
         let why = format!(
             "S3 gateway endpoint {} is not on {table} (its `RouteTableIds` lists {listed}), and {table} has no 0.0.0.0/0 route: S3 is unreachable from subnet {}",
             ep.id, subnet.id
