@@ -18,6 +18,7 @@ pub mod reach;
 pub mod resolve;
 pub mod rules;
 pub mod source;
+pub mod stacks;
 pub mod suppress;
 pub mod template;
 

@@ -1,19 +1,24 @@
-//! The whole pipeline for one file: parse, read the template, check
-//! references, then for each region resolve, build the network, trace every
-//! workload and collect findings.
+//! The whole pipeline: parse every file, read the templates and check their
+//! references, then for each region resolve (with the other templates'
+//! exports and the nested stacks), build the network, trace every workload
+//! and collect findings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::network::{self, Network, graph::ResourceGraph};
 use crate::reach::{self, WorkloadResult};
-use crate::resolve::{self, Context, Resolved};
-use crate::source::{self, Span};
+use crate::resolve::{self, Context, Export, Resolved};
+use crate::source::{self, Document, Span};
+use crate::stacks::{self, Child};
 use crate::template::{self, Template};
 use crate::{rules, suppress};
 
-/// What to analyze a template for.
+/// What to analyze templates for.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Regions, in order.
@@ -56,12 +61,16 @@ impl FileResult {
     }
 }
 
-/// A template read for analysis, before choosing regions.
-pub struct Loaded<'d> {
-    /// The template.
-    pub template: Template<'d>,
-    /// Region-independent findings (parser, structure, references).
-    pub findings: Vec<Finding>,
+/// A file to lint.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The path as shown (and, unless `<stdin>`, where nested stacks are
+    /// looked up from).
+    pub path: String,
+    /// Its text.
+    pub text: String,
+    /// Found by walking a folder: skipped when it is not a template.
+    pub found: bool,
 }
 
 /// Whether text parses to something that looks like a CloudFormation
@@ -73,67 +82,248 @@ pub fn is_template(path: &str, text: &str) -> bool {
 
 /// Lints template text for every region of `opts`.
 pub fn lint_text(path: &str, text: &str, opts: &Options) -> Vec<FileResult> {
-    lint_inner(path, text, opts, false).unwrap_or_default()
+    lint_inputs(&[Input { path: path.to_string(), text: text.to_string(), found: false }], opts)
 }
 
-/// Lints a file found by walking a folder: `None` when it is not a
-/// CloudFormation template (it parses, but has no `Resources` mapping or
-/// `AWSTemplateFormatVersion`), or does not parse and does not even
-/// mention them (a Helm chart, say).
-pub fn lint_found(path: &str, text: &str, opts: &Options) -> Option<Vec<FileResult>> {
-    lint_inner(path, text, opts, true)
+/// A template and its region-independent findings, or why there is none
+/// (`Err(None)`: the parser already reported it).
+type Loaded<'d> = Result<(Template<'d>, Vec<Finding>), Option<Finding>>;
+
+struct Parsed {
+    path: String,
+    text: Arc<str>,
+    doc: Document,
 }
 
-fn lint_inner(path: &str, text: &str, opts: &Options, found: bool) -> Option<Vec<FileResult>> {
-    let text: Arc<str> = Arc::from(source::strip_bom(text));
-    let doc = source::parse(Some(path), &text);
-    if found {
-        let wanted = match &doc.root {
-            Some(root) => template::looks_like_template(root),
-            None => text.contains("AWSTemplateFormatVersion") || text.contains("Resources"),
-        };
-        if !wanted {
-            return None;
-        }
-    }
-    let mut findings = doc.findings;
-    let result = |findings: Vec<Finding>, workloads, region: &str| FileResult {
-        path: path.to_string(),
-        region: region.to_string(),
-        source: text.clone(),
-        workloads,
-        findings,
-    };
-    let Some(root) = doc.root.as_ref() else {
-        if findings.iter().all(|f| f.code != Code::PN001) {
-            let at = Span::default();
-            findings.push(
-                Finding::new(Code::PN001, Some(at), "the file is empty: not a CloudFormation template")
-                    .fix("Lint a template with at least a `Resources` section."),
-            );
-        }
-        return Some(opts.regions.iter().map(|r| result(rules::merge(findings.clone()), Vec::new(), r)).collect());
-    };
-    let (t, structure) = match Template::new(root) {
-        Ok(ok) => ok,
-        Err(f) => {
-            findings.push(f);
-            return Some(opts.regions.iter().map(|r| result(rules::merge(findings.clone()), Vec::new(), r)).collect());
-        }
-    };
-    findings.extend(structure);
-    findings.extend(template::check::check(&t));
-    opts.regions
-        .iter()
-        .map(|region| {
-            let analysis = analyze(&t, region, opts, Some(&text));
-            let mut all = findings.clone();
-            all.extend(analysis.findings);
-            let all = suppress::apply(&t, rules::merge(all));
-            result(all, analysis.workloads, region)
+/// Lints several files together: `Fn::ImportValue` is resolved against the
+/// exports of the others, nested stacks are followed. Results come in input
+/// order (files found by walking that are not templates are left out), one
+/// per file and region; findings on another file's resources go to that file.
+pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
+    let parsed: Vec<Option<Parsed>> = inputs
+        .par_iter()
+        .map(|i| {
+            let text: Arc<str> = Arc::from(source::strip_bom(&i.text));
+            let doc = source::parse(Some(&i.path), &text);
+            if i.found {
+                // a file found by walking that is no template is skipped; one
+                // that does not parse is reported if it looks like one
+                let wanted = match &doc.root {
+                    Some(root) => template::looks_like_template(root),
+                    None => text.contains("AWSTemplateFormatVersion") || text.contains("Resources"),
+                };
+                if !wanted {
+                    return None;
+                }
+            }
+            Some(Parsed { path: i.path.clone(), text, doc })
         })
-        .collect::<Vec<_>>()
-        .into()
+        .collect();
+    let parsed: Vec<Parsed> = parsed.into_iter().flatten().collect();
+    let templates: Vec<Loaded<'_>> = parsed
+        .iter()
+        .map(|p| match p.doc.root.as_ref() {
+            None if p.doc.findings.iter().any(|f| f.code == Code::PN001) => Err(None),
+            None => Err(Some(
+                Finding::new(Code::PN001, Some(Span::default()), "the file is empty: not a CloudFormation template")
+                    .fix("Lint a template with at least a `Resources` section."),
+            )),
+            Some(root) => Template::new(root)
+                .map(|(t, mut f)| {
+                    f.extend(template::check::check(&t));
+                    (t, f)
+                })
+                .map_err(Some),
+        })
+        .collect();
+    let labels = labels(&parsed);
+    let mut out: Vec<FileResult> = Vec::new();
+    for region in &opts.regions {
+        let ctx = context(region, opts);
+        // 1. each template on its own, with its nested stacks
+        let base: Vec<Option<(Resolved, Vec<Child>)>> = templates
+            .par_iter()
+            .zip(parsed.par_iter())
+            .map(|(t, p)| t.as_ref().ok().map(|(t, _)| stacks::resolve_with_children(t, &ctx, Path::new(&p.path), 4)))
+            .collect();
+        // 2. what they export
+        let mut exports: Vec<Export> = Vec::new();
+        for (i, t) in templates.iter().enumerate() {
+            if let (Ok((t, _)), Some((r, _))) = (t, &base[i]) {
+                exports.extend(stacks::exports(t, &ctx, &labels[i], r));
+            }
+        }
+        let exports = Arc::new(exports);
+        // 3. each template with the others' exports, then traced
+        let analyses: Vec<Option<(Analysis, Vec<Child>)>> = (0..parsed.len())
+            .into_par_iter()
+            .map(|i| {
+                let (t, _) = templates[i].as_ref().ok()?;
+                let imports = parsed[i].text.contains("ImportValue") && !exports.is_empty();
+                let (mut resolved, children) = if imports {
+                    let mut with = ctx.clone();
+                    with.exports = exports.clone();
+                    stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), 4)
+                } else {
+                    base[i].as_ref().map(|(r, c)| (clone_resolved(r), clone_children(c)))?
+                };
+                // resources of the templates whose exports it imports join its model
+                let mut foreign = Vec::new();
+                for label in &resolved.imported {
+                    if let Some(j) = labels.iter().position(|l| l == label)
+                        && let Some((r, _)) = &base[j]
+                    {
+                        foreign.extend(r.resources.iter().map(|x| stacks::prefixed_resource(x, label)));
+                    }
+                }
+                let imported: Vec<String> = resolved.imported.clone();
+                resolved.resources.extend(foreign);
+                Some((analyze_resolved(resolved, region, Some(&parsed[i].text), &imported), children))
+            })
+            .collect();
+        // 4. results, with each finding in the file it points into
+        let mut region_results: Vec<FileResult> = parsed
+            .iter()
+            .map(|p| FileResult {
+                path: p.path.clone(),
+                region: region.clone(),
+                source: p.text.clone(),
+                workloads: Vec::new(),
+                findings: p.doc.findings.clone(),
+            })
+            .collect();
+        let mut extra: Vec<FileResult> = Vec::new();
+        for (i, a) in analyses.into_iter().enumerate() {
+            match &templates[i] {
+                Err(f) => region_results[i].findings.extend(f.iter().cloned()),
+                Ok((_, f)) => region_results[i].findings.extend(f.iter().cloned()),
+            }
+            let Some((analysis, children)) = a else { continue };
+            region_results[i].workloads = analysis.workloads;
+            let child_paths: HashMap<&str, usize> =
+                children.iter().enumerate().map(|(k, c)| (c.label.as_str(), k)).collect();
+            for f in analysis.findings {
+                let label = f.resource.as_deref().and_then(stacks::label_of).map(str::to_string);
+                match label {
+                    Some(l) if labels.contains(&l) => {
+                        let j = labels.iter().position(|x| *x == l).unwrap_or(i);
+                        region_results[j].findings.push(unlabel(f, &l));
+                    }
+                    Some(l) if child_paths.contains_key(l.as_str()) => {
+                        let c = &children[child_paths[l.as_str()]];
+                        push_to(&mut extra, c, region, unlabel(f, &l));
+                    }
+                    _ => region_results[i].findings.push(f),
+                }
+            }
+            for c in &children {
+                for f in &c.findings {
+                    push_to(&mut extra, c, region, f.clone());
+                }
+            }
+        }
+        for (i, r) in region_results.iter_mut().enumerate() {
+            let findings = rules::merge(std::mem::take(&mut r.findings));
+            r.findings = match &templates[i] {
+                Ok((t, _)) => suppress::apply(t, findings),
+                Err(_) => findings,
+            };
+        }
+        for r in &mut extra {
+            r.findings = rules::merge(std::mem::take(&mut r.findings));
+        }
+        // a nested template that is also an input already has its result
+        for e in extra {
+            match region_results.iter_mut().find(|r| same_file(&r.path, &e.path)) {
+                Some(r) => {
+                    r.findings.extend(e.findings);
+                    r.findings = rules::merge(std::mem::take(&mut r.findings));
+                }
+                None => region_results.push(e),
+            }
+        }
+        out.extend(region_results);
+    }
+    if opts.regions.len() > 1 {
+        // file-major order: every region of a file together
+        let order: Vec<String> = inputs.iter().map(|i| i.path.clone()).collect();
+        out.sort_by_key(|r| order.iter().position(|p| *p == r.path).unwrap_or(usize::MAX));
+    }
+    out
+}
+
+fn same_file(a: &str, b: &str) -> bool {
+    a == b || std::fs::canonicalize(a).ok().zip(std::fs::canonicalize(b).ok()).is_some_and(|(x, y)| x == y)
+}
+
+fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, f: Finding) {
+    match extra.iter_mut().find(|r| r.path == c.path) {
+        Some(r) => r.findings.push(f),
+        None => extra.push(FileResult {
+            path: c.path.clone(),
+            region: region.to_string(),
+            source: c.text.clone(),
+            workloads: Vec::new(),
+            findings: vec![f],
+        }),
+    }
+}
+
+/// A finding moved back into its own file: its resource without the label.
+fn unlabel(mut f: Finding, label: &str) -> Finding {
+    if let Some(r) = &f.resource
+        && let Some(rest) = r.strip_prefix(label).and_then(|x| x.strip_prefix(stacks::SEPARATOR))
+    {
+        f.resource = Some(rest.to_string());
+    }
+    f
+}
+
+/// A unique label per file: its file name, or the whole path when two
+/// files share a name.
+fn labels(parsed: &[Parsed]) -> Vec<String> {
+    let names: Vec<String> = parsed
+        .iter()
+        .map(|p| {
+            Path::new(&p.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| p.path.clone())
+        })
+        .collect();
+    names
+        .iter()
+        .zip(parsed)
+        .map(|(n, p)| if names.iter().filter(|m| *m == n).count() > 1 { p.path.clone() } else { n.clone() })
+        .collect()
+}
+
+fn clone_resolved(r: &Resolved) -> Resolved {
+    Resolved {
+        ctx: r.ctx.clone(),
+        resources: r.resources.clone(),
+        references: r.references.clone(),
+        conditions: r.conditions.clone(),
+        findings: r.findings.clone(),
+        imported: r.imported.clone(),
+    }
+}
+
+fn clone_children(c: &[Child]) -> Vec<Child> {
+    c.iter()
+        .map(|c| Child {
+            label: c.label.clone(),
+            path: c.path.clone(),
+            text: c.text.clone(),
+            resolved: clone_resolved(&c.resolved),
+            outputs: c.outputs.clone(),
+            findings: c.findings.clone(),
+        })
+        .collect()
+}
+
+fn context(region: &str, opts: &Options) -> Context {
+    let mut ctx = Context::new(region);
+    ctx.account_id = opts.account_id.clone();
+    ctx.parameters = opts.parameters.clone();
+    ctx
 }
 
 /// Everything the analysis of one template in one region produced.
@@ -150,19 +340,27 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
 }
 
-/// Resolves, models and traces `t` for one region (`text`, the template's
-/// source, lets UserData findings point at the line of their URL).
+/// Resolves, models and traces `t` for one region on its own (`text`, the
+/// template's source, lets UserData findings point at the line of a URL).
 pub fn analyze(t: &Template<'_>, region: &str, opts: &Options, text: Option<&str>) -> Analysis {
-    let mut ctx = Context::new(region);
-    ctx.account_id = opts.account_id.clone();
-    ctx.parameters = opts.parameters.clone();
-    let resolved = resolve::resolve(t, &ctx);
-    let network = network::build(&resolved);
+    let ctx = context(region, opts);
+    analyze_resolved(resolve::resolve(t, &ctx), region, text, &[])
+}
+
+/// Models and traces a resolved template. Workloads of templates it only
+/// imports from (`imported` labels) are left to those templates' results.
+pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, imported: &[String]) -> Analysis {
+    let mut network = network::build(&resolved);
+    network.workloads.retain(|w| stacks::label_of(&w.id).is_none_or(|l| !imported.iter().any(|i| i == l)));
     let graph = ResourceGraph::build(&resolved);
     let workloads = reach::analyze(&network, region);
     let mut findings = resolved.findings.clone();
     findings.extend(rules::path_findings(&workloads, text));
-    findings.extend(rules::model_findings(&network, region));
+    let model = rules::model_findings(&network, region);
+    findings.extend(model.into_iter().filter(|f| {
+        // a foreign template's own model findings come from its own analysis
+        f.resource.as_deref().and_then(stacks::label_of).is_none_or(|l| !imported.iter().any(|i| i == l))
+    }));
     findings.extend(undecided_conditions(&resolved));
     Analysis { resolved, network, graph, workloads, findings }
 }
@@ -173,6 +371,7 @@ fn undecided_conditions(resolved: &Resolved) -> Vec<Finding> {
     resolved
         .resources
         .iter()
+        .filter(|r| stacks::label_of(&r.id).is_none())
         .filter_map(|r| match &r.exists {
             resolve::Existence::Unknown(u) => Some(
                 Finding::new(Code::PN005, Some(u.span), format!("{}; it is analyzed as if it exists", u.reason))

@@ -81,33 +81,44 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     let fail_on = args.fail_on.threshold();
     let (files, mut had_error) = inputs::collect(&args.paths);
     let failed = std::sync::atomic::AtomicBool::new(false);
-    let results: Vec<Vec<FileResult>> = {
+    // read every file (in parallel), then lint them together: one template
+    // may import another's exports or nest it
+    let read: Vec<Result<String, inputs::ReadProblem>> = {
         use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|f| match inputs::read(f) {
-                Ok(text) if f.walked => lint::lint_found(&f.display, &text, &opts).unwrap_or_default(),
-                Ok(text) => lint::lint_text(&f.display, &text, &opts),
-                Err(inputs::ReadProblem::Finding(finding)) => opts
-                    .regions
-                    .iter()
-                    .map(|r| FileResult {
-                        path: f.display.clone(),
-                        region: r.clone(),
-                        source: "".into(),
-                        workloads: Vec::new(),
-                        findings: vec![finding.clone()],
-                    })
-                    .collect(),
-                Err(inputs::ReadProblem::Error(e)) => {
-                    eprintln!("privnet-lint: error: {e}");
-                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                    Vec::new()
-                }
-                Err(inputs::ReadProblem::Skip) => Vec::new(),
-            })
-            .collect()
+        files.par_iter().map(inputs::read).collect()
     };
+    let mut to_lint = Vec::new();
+    let mut unreadable: Vec<(usize, FileResult)> = Vec::new();
+    for (k, (f, r)) in files.iter().zip(read).enumerate() {
+        match r {
+            Ok(text) => to_lint.push(lint::Input { path: f.display.clone(), text, found: f.walked }),
+            Err(inputs::ReadProblem::Finding(finding)) => {
+                for region in &opts.regions {
+                    unreadable.push((
+                        k,
+                        FileResult {
+                            path: f.display.clone(),
+                            region: region.clone(),
+                            source: "".into(),
+                            workloads: Vec::new(),
+                            findings: vec![finding.clone()],
+                        },
+                    ));
+                }
+            }
+            Err(inputs::ReadProblem::Error(e)) => {
+                eprintln!("privnet-lint: error: {e}");
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            Err(inputs::ReadProblem::Skip) => {}
+        }
+    }
+    let mut linted = lint::lint_inputs(&to_lint, &opts);
+    // files refused before parsing keep their place in input order
+    let position = |path: &str| files.iter().position(|f| f.display == path).unwrap_or(usize::MAX);
+    linted.extend(unreadable.into_iter().map(|(_, r)| r));
+    linted.sort_by_key(|r| position(&r.path));
+    let results = vec![linted];
     had_error |= failed.load(std::sync::atomic::Ordering::Relaxed);
     let mut report = Report { results: results.into_iter().flatten().collect() };
     let select = args.codes(&args.select)?;

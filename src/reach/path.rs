@@ -3,7 +3,7 @@
 use super::{Blocker, Hop, HopKind, Verdict};
 use crate::finding::Code;
 use crate::network::nacl::{NaclVerdict, NetworkAcl, Remote};
-use crate::network::region::prefix_list_mistake;
+use crate::network::region::{PrefixListMeaning, prefix_list_meaning, prefix_list_mistake};
 use crate::network::sg::{self, Peer, SecurityGroup, SgRule};
 use crate::network::{
     EndpointKind, Ident, Network, PublicIp, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcEndpoint, Workload,
@@ -273,7 +273,29 @@ impl<'n> Tracer<'n> {
                 format!("{} allows tcp/443 out to {what}", names.join(", ")),
                 rule_span,
             ),
-            sg::Verdict::Unknown(u) => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
+            sg::Verdict::Unknown(u) => {
+                // a hard-coded prefix list this region's table does not know
+                let unknown_pl = rules.iter().find(|r| {
+                    matches!(target, sg::Target::Public { is_s3: true, .. })
+                        && matches!(&r.peer, Peer::PrefixList(Ident::External(pl))
+                            if prefix_list_meaning(pl, self.region) == PrefixListMeaning::Unknown)
+                });
+                match unknown_pl {
+                    Some(r) => unknown(
+                        HopKind::SecurityGroupEgress,
+                        &first,
+                        u.reason.clone(),
+                        Blocker {
+                            code: Code::PN207,
+                            span: r.peer_span,
+                            resource: Some(r.standalone.clone().unwrap_or_else(|| first.clone())),
+                            why: u.reason,
+                            fix: prefix_list_fix(self.region),
+                        },
+                    ),
+                    None => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
+                }
+            }
             sg::Verdict::Deny => {
                 let existing = if rules.is_empty() {
                     "no egress rule at all".to_string()

@@ -182,6 +182,46 @@ fn workload_block(out: &mut String, w: &WorkloadResult, color: bool) {
     }
 }
 
+/// For a file analyzed in several regions: workload × region × check, so
+/// a template that works only in the region of its hard-coded IDs shows at a
+/// glance.
+fn region_matrix(out: &mut String, report: &Report, color: bool) {
+    let mut paths: Vec<&str> = Vec::new();
+    for r in &report.results {
+        if !paths.contains(&r.path.as_str()) {
+            paths.push(&r.path);
+        }
+    }
+    for path in paths {
+        let results: Vec<&FileResult> = report.results.iter().filter(|r| r.path == path).collect();
+        if results.len() < 2 || results.iter().all(|r| r.workloads.is_empty()) {
+            continue;
+        }
+        out.push_str(&format!("\nregion matrix for {}:\n", sanitize(path)));
+        let width = results
+            .iter()
+            .flat_map(|r| r.workloads.iter().map(|w| w.resource.chars().count()))
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        out.push_str(&format!("  {:<width$}  {:<16} dnf  ssm\n", "workload", "region"));
+        for r in &results {
+            for w in &r.workloads {
+                let mut reasons: Vec<&str> = w.dnf.reasons.iter().chain(&w.ssm.reasons).map(|c| c.as_str()).collect();
+                reasons.dedup();
+                out.push_str(&format!(
+                    "  {:<width$}  {:<16} {}    {}    {}\n",
+                    sanitize(&w.resource),
+                    r.region,
+                    status_mark(color, w.dnf.status),
+                    status_mark(color, w.ssm.status),
+                    reasons.join(", ")
+                ));
+            }
+        }
+    }
+}
+
 /// Renders the report for a terminal.
 pub fn render(report: &Report, style: Style) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
@@ -211,6 +251,7 @@ pub fn render(report: &Report, style: Style) -> String {
         }
     }
     if !style.quiet {
+        region_matrix(&mut out, report, style.color);
         let s = report.summary();
         let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
         out.push_str(&format!(

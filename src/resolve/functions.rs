@@ -131,6 +131,11 @@ impl<'d> Resolver<'_, 'd> {
             }
             "Fn::ImportValue" => {
                 let v = self.value(arg);
+                if let Some(name) = v.text()
+                    && let Some(export) = self.export(name)
+                {
+                    return export;
+                }
                 Val::Import(v.text().map(str::to_string).or_else(|| v.pattern_text()), span)
             }
             "Fn::Length" => match self.value(arg).val {
@@ -151,6 +156,19 @@ impl<'d> Resolver<'_, 'd> {
             },
             other => unknown(format!("`{other}` is not a function privnet-lint evaluates"), span),
         }
+    }
+
+    /// The value of the one export of the run whose name matches `name`.
+    fn export(&mut self, name: &str) -> Option<Val> {
+        let mut found = self.ctx.exports.iter().filter(|e| crate::network::iam::glob(&e.name, name));
+        let export = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        if !self.imported.contains(&export.label) {
+            self.imported.push(export.label.clone());
+        }
+        Some(export.value.val.clone())
     }
 
     fn cond_value(&mut self, node: &'d Node) -> Option<bool> {

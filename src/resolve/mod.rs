@@ -34,6 +34,23 @@ pub struct Context {
     pub stack_name: String,
     /// Parameter values given by the user (they override `Default`).
     pub parameters: BTreeMap<String, String>,
+    /// Parameter values passed by a parent stack (`AWS::CloudFormation::Stack`
+    /// `Parameters`), which may be symbolic; they override `parameters`.
+    pub parameter_values: BTreeMap<String, RNode>,
+    /// Exports of the other templates of the run, for `Fn::ImportValue`.
+    pub exports: std::sync::Arc<Vec<Export>>,
+}
+
+/// An `Outputs.*.Export` of a template linted in the same run.
+#[derive(Clone, Debug)]
+pub struct Export {
+    /// The export name as a pattern: `*` stands for parts known only at
+    /// deploy time (`${AWS::StackName}`).
+    pub name: String,
+    /// The exported value, with logical IDs already prefixed by `label`.
+    pub value: RNode,
+    /// The template that exports it (its label in merged models).
+    pub label: String,
 }
 
 impl Context {
@@ -44,6 +61,8 @@ impl Context {
             account_id: DEFAULT_ACCOUNT_ID.to_string(),
             stack_name: DEFAULT_STACK_NAME.to_string(),
             parameters: BTreeMap::new(),
+            parameter_values: BTreeMap::new(),
+            exports: std::sync::Arc::new(Vec::new()),
         }
     }
     /// `AWS::Partition` for the region.
@@ -140,6 +159,8 @@ pub struct Resolved {
     pub conditions: Vec<(String, Option<bool>)>,
     /// Region-specific findings (a `Fn::FindInMap` key missing for this region, ...).
     pub findings: Vec<Finding>,
+    /// Labels of the templates whose exports `Fn::ImportValue` used.
+    pub imported: Vec<String>,
 }
 
 impl Resolved {
@@ -204,7 +225,14 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
         });
     }
     let conditions = t.conditions.iter().map(|(name, _, _)| (name.to_string(), r.condition(name))).collect();
-    Resolved { ctx: ctx.clone(), resources, references: r.references, conditions, findings: r.findings }
+    Resolved {
+        ctx: ctx.clone(),
+        resources,
+        references: r.references,
+        conditions,
+        findings: r.findings,
+        imported: r.imported,
+    }
 }
 
 /// Resolves one node of `t` (an output value, a metadata block) for `ctx`.
@@ -238,6 +266,7 @@ struct Resolver<'a, 'd> {
     record: bool,
     references: Vec<Reference>,
     findings: Vec<Finding>,
+    imported: Vec<String>,
 }
 
 impl<'a, 'd> Resolver<'a, 'd> {
@@ -252,6 +281,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             record: true,
             references: Vec::new(),
             findings: Vec::new(),
+            imported: Vec::new(),
         }
     }
 
@@ -328,6 +358,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
         let split = |s: &str| -> Val {
             Val::List(s.split(',').map(|x| RNode::new(span, Val::Str(x.trim().to_string()))).collect())
         };
+        if let Some(v) = self.ctx.parameter_values.get(p.name) {
+            return v.val.clone();
+        }
         if let Some(v) = self.ctx.parameters.get(p.name) {
             return if p.is_list() { split(v) } else { Val::Str(v.clone()) };
         }

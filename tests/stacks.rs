@@ -1,0 +1,122 @@
+//! Several templates at once (SPEC §2, issue 5): `Fn::ImportValue` against
+//! the other files' exports, nested stacks with a local `TemplateURL`, and
+//! one template across regions.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn json(args: &[&str]) -> (Value, i32) {
+    let out = Command::cargo_bin("privnet-lint").unwrap().args(args).args(["--format", "json"]).output().unwrap();
+    (serde_json::from_slice(&out.stdout).expect("json"), out.status.code().unwrap_or(-1))
+}
+
+fn result<'a>(doc: &'a Value, path_end: &str, region: &str) -> &'a Value {
+    doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with(path_end) && r["region"] == region)
+        .unwrap_or_else(|| panic!("no result for {path_end} {region}: {doc}"))
+}
+
+fn codes(r: &Value) -> Vec<(String, u64)> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_string(), f["location"]["line"].as_u64().unwrap_or(0)))
+        .collect()
+}
+
+#[test]
+fn import_value_is_resolved_against_the_other_files_exports() {
+    let (doc, code) = json(&["fixtures/stacks/import/network.yaml", "fixtures/stacks/import/app.fail.yaml"]);
+    assert_eq!(code, 1);
+    let app = result(&doc, "app.fail.yaml", "us-east-1");
+    let w = &app["workloads"][0];
+    assert_eq!(w["subnet"], "network.yaml/PrivateSubnet");
+    assert_eq!(w["checks"]["dnf"]["status"], "unreachable");
+    assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN201"]));
+    assert_eq!(w["checks"]["ssm"]["status"], "reachable");
+    assert_eq!(codes(app), vec![("PN201".to_string(), 15)]);
+    // the network stack's workloads are not repeated in the app's result
+    assert!(result(&doc, "network.yaml", "us-east-1")["workloads"].as_array().unwrap().is_empty());
+
+    let (doc, code) = json(&["fixtures/stacks/import/network.yaml", "fixtures/stacks/import/app.pass.yaml"]);
+    assert_eq!(code, 0, "{doc}");
+    let w = &result(&doc, "app.pass.yaml", "us-east-1")["workloads"][0];
+    assert_eq!(w["checks"]["dnf"]["status"], "reachable");
+    assert_eq!(w["checks"]["ssm"]["status"], "reachable");
+}
+
+#[test]
+fn without_the_exporting_file_the_import_stays_unknown() {
+    let (doc, code) = json(&["fixtures/stacks/import/app.pass.yaml"]);
+    assert_eq!(code, 0);
+    let w = &doc["results"][0]["workloads"][0];
+    assert_eq!(w["checks"]["dnf"]["status"], "unknown");
+    assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN005"]));
+}
+
+#[test]
+fn nested_stacks_are_followed_with_their_parameters() {
+    let (doc, code) = json(&["fixtures/stacks/nested/parent.pass.yaml"]);
+    assert_eq!(code, 0, "{doc}");
+    let w = &result(&doc, "parent.pass.yaml", "us-east-1")["workloads"][0];
+    assert_eq!(w["subnet"], "NetworkStack/PrivateSubnet");
+    assert_eq!(w["checks"]["dnf"]["status"], "reachable");
+    assert_eq!(w["checks"]["ssm"]["status"], "reachable");
+
+    let (doc, code) = json(&["fixtures/stacks/nested/parent.fail.yaml"]);
+    assert_eq!(code, 1);
+    let w = &result(&doc, "parent.fail.yaml", "us-east-1")["workloads"][0];
+    assert_eq!(w["checks"]["ssm"]["status"], "unreachable");
+    assert_eq!(w["checks"]["ssm"]["reasons"], serde_json::json!(["PN402"]));
+    // the findings point into the nested template, where the fix goes
+    let child = result(&doc, "nested/network.yaml", "us-east-1");
+    assert_eq!(codes(child), vec![("PN402".to_string(), 50), ("PN402".to_string(), 59)]);
+    assert_eq!(child["findings"][0]["resource"], "SsmEndpoint");
+}
+
+#[test]
+fn one_template_across_regions() {
+    let regions = "us-east-1,us-west-2,eu-west-1,ap-northeast-1";
+    let (doc, code) = json(&["fixtures/regions/prefix-list.fail.yaml", "--region", regions]);
+    assert_eq!(code, 1);
+    for (region, status) in [
+        ("us-east-1", "unreachable"),
+        ("us-west-2", "unreachable"),
+        ("eu-west-1", "unreachable"),
+        ("ap-northeast-1", "reachable"),
+    ] {
+        let r = result(&doc, "prefix-list.fail.yaml", region);
+        assert_eq!(r["workloads"][0]["checks"]["dnf"]["status"], status, "{region}");
+    }
+    let (doc, code) = json(&["fixtures/regions/prefix-list.pass.yaml", "--region", regions]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["results"].as_array().unwrap().len(), 4);
+    // `all` is every known commercial region; regions without a known S3
+    // prefix list are unknown, not wrong
+    let (doc, _) = json(&["fixtures/regions/prefix-list.fail.yaml", "--region", "all"]);
+    let results = doc["results"].as_array().unwrap();
+    assert!(results.len() >= 30);
+    let unknown: Vec<&str> = results
+        .iter()
+        .filter(|r| r["workloads"][0]["checks"]["dnf"]["status"] == "unknown")
+        .map(|r| r["region"].as_str().unwrap())
+        .collect();
+    assert!(unknown.contains(&"ap-east-1"), "{unknown:?}");
+}
+
+#[test]
+fn human_output_has_a_region_matrix() {
+    let out = Command::cargo_bin("privnet-lint")
+        .unwrap()
+        .args(["fixtures/regions/prefix-list.fail.yaml", "--region", "us-east-1,ap-northeast-1", "--no-color"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("region matrix for fixtures/regions/prefix-list.fail.yaml"), "{text}");
+    assert!(text.contains("Instance  us-east-1        ✗    ✓    PN206"), "{text}");
+    assert!(text.contains("Instance  ap-northeast-1   ✓    ✓"), "{text}");
+}
