@@ -83,7 +83,9 @@ fn pseudo_parameters() {
     assert_eq!(value("!Ref AWS::URLSuffix"), s("amazonaws.com"));
     assert_eq!(value_in("!Ref AWS::URLSuffix", "cn-north-1", &[]), s("amazonaws.com.cn"));
     assert_eq!(value("!Ref AWS::StackName"), s("privnet-lint"));
-    assert!(matches!(value("!Ref AWS::StackId"), Val::Str(x) if x.starts_with("arn:aws:cloudformation:us-east-1:123456789012:stack/")));
+    assert!(
+        matches!(value("!Ref AWS::StackId"), Val::Str(x) if x.starts_with("arn:aws:cloudformation:us-east-1:123456789012:stack/"))
+    );
     assert_eq!(value("!Ref AWS::NotificationARNs"), Val::List(vec![]));
     // AWS::NoValue removes the property
     assert_eq!(value("!Ref AWS::NoValue"), Val::NoValue);
@@ -129,7 +131,10 @@ fn find_in_map_get_azs_cidr_base64_length_json() {
     assert_eq!(value_in("!FindInMap [RegionMap, !Ref 'AWS::Region', PL]", "eu-west-1", &[]), s("pl-6da54004"));
     assert_eq!(list(&value("!FindInMap [RegionMap, us-east-1, List]")), vec![s("x"), s("z")]);
     assert!(matches!(value_in("!FindInMap [RegionMap, !Ref 'AWS::Region', PL]", "ap-south-1", &[]), Val::Unknown(_)));
-    assert_eq!(value_in("!FindInMap [RegionMap, !Ref 'AWS::Region', PL, {DefaultValue: d}]", "ap-south-1", &[]), s("d"));
+    assert_eq!(
+        value_in("!FindInMap [RegionMap, !Ref 'AWS::Region', PL, {DefaultValue: d}]", "ap-south-1", &[]),
+        s("d")
+    );
     assert_eq!(list(&value("!GetAZs ''")), vec![s("us-east-1a"), s("us-east-1b"), s("us-east-1c")]);
     assert_eq!(value("!Select [0, !GetAZs eu-west-1]"), s("eu-west-1a"));
     assert_eq!(list(&value("!Cidr [10.0.0.0/16, 3, 8]")), vec![s("10.0.0.0/24"), s("10.0.1.0/24"), s("10.0.2.0/24")]);
@@ -256,5 +261,8 @@ fn depends_on_and_sub_edges() {
     assert_eq!(kinds.iter().filter(|k| **k == RefKind::Sub).count(), 2);
     let b = r.resources.iter().find(|x| x.id == "B").unwrap();
     let x: &RNode = b.prop("X").unwrap();
-    assert_eq!(x.val, Val::Text(vec![Part::Ref("A".into()), Part::Text("-".into()), Part::Att("A".into(), "Arn".into())]));
+    assert_eq!(
+        x.val,
+        Val::Text(vec![Part::Ref("A".into()), Part::Text("-".into()), Part::Att("A".into(), "Arn".into())])
+    );
 }
