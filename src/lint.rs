@@ -382,3 +382,17 @@ fn undecided_conditions(resolved: &Resolved) -> Vec<Finding> {
         })
         .collect()
 }
+
+/// Analyzes one template file on its own (with its nested stacks) for one
+/// region: what `trace` and `graph` need. `Err` holds why it is no template.
+pub fn analyze_file(path: &str, text: &str, region: &str, opts: &Options) -> Result<Analysis, Vec<Finding>> {
+    let text = source::strip_bom(text);
+    let doc = source::parse(Some(path), text);
+    let Some(root) = doc.root.as_ref() else {
+        return Err(doc.findings);
+    };
+    let (t, _) = Template::new(root).map_err(|f| vec![f])?;
+    let ctx = context(region, opts);
+    let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), 4);
+    Ok(analyze_resolved(resolved, region, Some(text), &[]))
+}

@@ -281,3 +281,72 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
         })
         .collect()
 }
+
+/// What `privnet-lint trace --to` names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceTarget {
+    /// The region's Amazon Linux repository on S3 (the dnf path).
+    S3,
+    /// `ssm` (with the instance identity hops).
+    Ssm,
+    /// `ssmmessages`.
+    Ssmmessages,
+    /// `ec2messages`.
+    Ec2messages,
+    /// A URL (`https://…`, `http://…`, `s3://…`) or `host:port`.
+    Url(userdata::Download),
+}
+
+impl TraceTarget {
+    /// Reads `s3`, `ssm`, `ssmmessages`, `ec2messages`, a URL or `host:port`.
+    pub fn parse(text: &str) -> Result<TraceTarget, String> {
+        let t = text.trim();
+        match t.to_ascii_lowercase().as_str() {
+            "s3" | "dnf" => return Ok(TraceTarget::S3),
+            "ssm" => return Ok(TraceTarget::Ssm),
+            "ssmmessages" => return Ok(TraceTarget::Ssmmessages),
+            "ec2messages" => return Ok(TraceTarget::Ec2messages),
+            _ => {}
+        }
+        if let Some(d) = userdata::extract(t).into_iter().next() {
+            return Ok(TraceTarget::Url(d));
+        }
+        if let Some((host, port)) = t.rsplit_once(':')
+            && !host.is_empty()
+            && !host.contains('/')
+            && let Ok(port) = port.parse::<u16>()
+        {
+            return Ok(TraceTarget::Url(userdata::Download {
+                url: format!("{host}:{port}"),
+                host: host.to_string(),
+                port,
+                line: String::new(),
+            }));
+        }
+        Err(format!("`{t}` is not a target: use s3, ssm, ssmmessages, ec2messages, a URL or host:port"))
+    }
+}
+
+/// Traces one target from one workload (every subnet of an Auto Scaling
+/// group): the subnet and the path.
+pub fn trace(net: &Network, region: &str, workload: &str, target: &TraceTarget) -> Vec<(Option<String>, PathTrace)> {
+    net.workloads
+        .iter()
+        .filter(|w| w.id == workload)
+        .filter_map(|w| {
+            let t = Tracer::new(net, region, w);
+            let wanted = match target {
+                TraceTarget::S3 => Target::S3,
+                TraceTarget::Ssm => Target::Ssm,
+                TraceTarget::Ssmmessages => Target::Ssmmessages,
+                TraceTarget::Ec2messages => Target::Ec2messages,
+                TraceTarget::Url(d) => {
+                    let c = userdata::check(&t, d);
+                    return c.paths.into_iter().next().map(|p| (w.subnet.id().map(str::to_string), p));
+                }
+            };
+            let check = if wanted == Target::S3 { dnf::check(&t) } else { ssm::check(&t) };
+            check.paths.into_iter().find(|p| p.target == wanted).map(|p| (w.subnet.id().map(str::to_string), p))
+        })
+        .collect()
+}

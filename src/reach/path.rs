@@ -505,12 +505,6 @@ impl<'n> Tracer<'n> {
             hops.push(self.unknown_hop(HopKind::NatGateway, &n.id, &u));
             return hops;
         };
-        hops.push(pass(
-            HopKind::NatGateway,
-            &n.id,
-            format!("NAT gateway {} in subnet {}", n.id, nat_subnet.id),
-            n.span,
-        ));
         // the NAT subnet's NACL sees the request come in and go out
         let from = self.subnet.and_then(|s| s.cidr);
         let same_subnet = self.subnet.is_some_and(|s| s.id == nat_subnet.id);
@@ -524,6 +518,12 @@ impl<'n> Tracer<'n> {
                 false,
             ));
         }
+        hops.push(pass(
+            HopKind::NatGateway,
+            &n.id,
+            format!("NAT gateway {} in subnet {}", n.id, nat_subnet.id),
+            n.span,
+        ));
         // its own route to the internet
         match self.public_route(nat_subnet, false) {
             RouteChoice::Route(r) => match &r.target {

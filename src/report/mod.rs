@@ -2,8 +2,10 @@
 //! to text.
 
 pub mod concise;
+pub mod graph;
 pub mod human;
 pub mod json;
+pub mod trace;
 
 use crate::finding::Severity;
 use crate::lint::FileResult;
