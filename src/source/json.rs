@@ -96,7 +96,7 @@ impl Converter<'_> {
                                 Code::PN002,
                                 Some(key_span),
                                 format!(
-                                    "duplicate key `{key}` (first at line {}); CloudFormation rejects the template",
+                                    "duplicate key `{key}` (first at line {}): YAML forbids it, cfn-lint and the AWS CLI reject the file, and CloudFormation keeps only one of the values",
                                     first.start.line
                                 ),
                             )

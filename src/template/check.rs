@@ -11,7 +11,7 @@ use crate::template::{Symbol, Template};
 
 /// Checks every reference and intrinsic function of the template.
 pub fn check(t: &Template<'_>) -> Vec<Finding> {
-    let mut c = Checker { t, findings: Vec::new(), strict_names: !has_macro(t) };
+    let mut c = Checker { t, findings: Vec::new(), strict_names: !has_macro(t) && !t.preprocessed };
     for r in &t.resources {
         if let Some((name, span)) = r.condition
             && t.condition(name).is_none()
@@ -245,12 +245,17 @@ impl Checker<'_, '_> {
             "Fn::Base64" | "Fn::ImportValue" | "Fn::Length" | "Fn::ToJsonString" | "Fn::Transform" => {
                 self.walk(arg, ctx)
             }
-            other if other.starts_with("Fn::ForEach") => {}
+            // LanguageExtensions loops, and rain's preprocessor directives
+            other if other.starts_with("Fn::ForEach") || other.starts_with("Fn::Rain::") => {}
             other => self.malformed(node.span, format!("`{other}` is not an intrinsic function CloudFormation knows")),
         }
     }
 
     fn sub(&mut self, node: &Node, arg: &Node, ctx: Ctx) {
+        // `Fn::Sub: !Rain::Embed script.sh`: rain inlines the file first
+        if arg.as_map().is_some_and(|m| m.len() == 1 && m[0].key.contains("Rain::")) {
+            return;
+        }
         let (text, vars) = match &arg.value {
             Value::String(s) => (s.as_str(), None),
             Value::Seq(items) if items.len() == 2 && items[0].as_str().is_some() && items[1].as_map().is_some() => {

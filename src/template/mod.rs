@@ -111,6 +111,9 @@ pub struct Template<'d> {
     pub outputs: Vec<Output<'d>>,
     /// `Transform` names.
     pub transforms: Vec<String>,
+    /// True when the file is a source for a preprocessor (rain's
+    /// `!Rain::Module` resources), not a template CloudFormation reads as is.
+    pub preprocessed: bool,
     symbols: HashMap<&'d str, Symbol>,
     condition_index: HashMap<&'d str, usize>,
 }
@@ -169,6 +172,7 @@ impl<'d> Template<'d> {
             resources: Vec::new(),
             outputs: Vec::new(),
             transforms: Vec::new(),
+            preprocessed: false,
             symbols: HashMap::new(),
             condition_index: HashMap::new(),
         };
@@ -212,6 +216,12 @@ impl<'d> Template<'d> {
         }
         if let Some(resources) = root.get("Resources").and_then(Node::as_map) {
             for e in resources {
+                // rain's `Type: !Rain::Module path`: resources made by the tool
+                let rain = |n: &Node| n.as_map().is_some_and(|m| m.len() == 1 && m[0].key.contains("Rain::"));
+                if e.value.get("Type").is_some_and(rain) {
+                    t.preprocessed = true;
+                    continue;
+                }
                 if let Some(r) = resource(e, &mut findings) {
                     t.resources.push(r);
                 }
