@@ -112,3 +112,58 @@ fn graphviz_renders_the_seed() {
     assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
     let _ = std::fs::remove_file(png);
 }
+
+#[test]
+fn trace_and_graph_through_the_binary() {
+    use assert_cmd::Command;
+    let ok = Command::cargo_bin("privnet-lint")
+        .unwrap()
+        .args([
+            "trace",
+            "fixtures/seed-stack.yaml",
+            "--from",
+            "MyEC2Instance",
+            "--to",
+            "s3",
+            "--region",
+            "ap-northeast-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("reachable via S3VPCEndpoint"));
+    let blocked = Command::cargo_bin("privnet-lint")
+        .unwrap()
+        .args([
+            "trace",
+            "fixtures/seed-stack.yaml",
+            "--from",
+            "MyEC2Instance",
+            "--to",
+            "http://example.com/x.rpm",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(blocked.status.code(), Some(1), "an unreachable path exits 1");
+    let doc: serde_json::Value = serde_json::from_slice(&blocked.stdout).unwrap();
+    assert_eq!(doc["schema"], "privnet-lint/trace-v1");
+    assert_eq!(doc["traces"][0]["status"], "unreachable");
+    for bad in [
+        vec!["trace", "fixtures/seed-stack.yaml", "--from", "Nope", "--to", "s3"],
+        vec!["trace", "fixtures/seed-stack.yaml", "--from", "MyEC2Instance", "--to", "ftp"],
+        vec!["trace", "missing.yaml", "--from", "MyEC2Instance", "--to", "s3"],
+    ] {
+        let out = Command::cargo_bin("privnet-lint").unwrap().args(&bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{bad:?}");
+    }
+    let graph = Command::cargo_bin("privnet-lint")
+        .unwrap()
+        .args(["graph", "fixtures/seed-stack.yaml", "--format", "dot"])
+        .output()
+        .unwrap();
+    assert_eq!(graph.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&graph.stdout).starts_with("digraph privnet {"));
+}

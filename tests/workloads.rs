@@ -36,14 +36,20 @@ fn auto_scaling_group_is_a_workload_per_subnet() {
     assert_eq!(code, 0);
     assert_eq!(
         statuses(&doc),
-        vec![row("AppGroup", "SubnetA", "reachable", "reachable"), row("AppGroup", "SubnetB", "reachable", "reachable")]
+        vec![
+            row("AppGroup", "SubnetA", "reachable", "reachable"),
+            row("AppGroup", "SubnetB", "reachable", "reachable")
+        ]
     );
     assert_eq!(doc["results"][0]["workloads"][0]["kind"], "auto-scaling-group");
     let (doc, code) = json("fixtures/workloads/asg-launch-template.fail.yaml");
     assert_eq!(code, 1);
     assert_eq!(
         statuses(&doc),
-        vec![row("AppGroup", "SubnetA", "reachable", "reachable"), row("AppGroup", "SubnetB", "unreachable", "reachable")]
+        vec![
+            row("AppGroup", "SubnetA", "reachable", "reachable"),
+            row("AppGroup", "SubnetB", "unreachable", "reachable")
+        ]
     );
     assert_eq!(doc["results"][0]["workloads"][1]["checks"]["dnf"]["reasons"], serde_json::json!(["PN102"]));
 }

@@ -47,6 +47,12 @@ pub enum Command {
         #[arg(long, value_enum)]
         format: Option<Format>,
     },
+    /// Trace one path hop by hop: each hop's resource, what matched, the
+    /// packet in and out, the template line.
+    Trace(super::inspect::TraceArgs),
+    /// Draw the network (VPCs, subnets, route tables, endpoints, gateways,
+    /// groups, workloads) with each check's path and the blocking hops.
+    Graph(super::inspect::GraphArgs),
 }
 
 /// Output formats.

@@ -3,6 +3,7 @@
 
 mod args;
 mod inputs;
+mod inspect;
 
 use std::io::{IsTerminal, Write};
 
@@ -30,6 +31,8 @@ pub fn run(cli: Cli) -> i32 {
         Some(Command::Check(args)) => lint_command(args),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Rules { format }) => rules(format),
+        Some(Command::Trace(args)) => inspect::trace(args),
+        Some(Command::Graph(args)) => inspect::graph(args),
         None => lint_command(cli.lint),
     };
     match result {
