@@ -350,3 +350,6 @@ pub fn trace(net: &Network, region: &str, workload: &str, target: &TraceTarget) 
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,269 @@
+//! Each hop evaluator on its own, on small networks.
+
+use super::path::{RouteChoice, Tracer};
+use super::{HopKind, Verdict};
+use crate::finding::Code;
+use crate::network::{self, Network};
+use crate::resolve::{Context, resolve};
+use crate::source::parse;
+use crate::template::Template;
+
+const BASE: &str = "
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+  Rt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  Assoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Rt}
+  I:
+    Type: AWS::EC2::Instance
+    Properties: {SubnetId: !Ref Subnet}
+";
+
+fn net(extra: &str) -> Network {
+    let text = format!("Resources:{BASE}{extra}");
+    let doc = parse(Some("t.yaml"), &text);
+    let root = doc.root.expect("parses");
+    let (t, _) = Template::new(&root).expect("template");
+    network::build(&resolve(&t, &Context::new("us-east-1")))
+}
+
+fn with<T>(extra: &str, f: impl FnOnce(&Tracer<'_>) -> T) -> T {
+    let n = net(extra);
+    let t = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+    f(&t)
+}
+
+#[test]
+fn route_lookup_prefers_the_gateway_endpoint_over_the_default_route() {
+    let nat = "
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties: {SubnetId: !Ref Subnet, AllocationId: eipalloc-1}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
+";
+    let ep = "
+  S3:
+    Type: AWS::EC2::VPCEndpoint
+    Properties: {VpcId: !Ref Vpc, ServiceName: com.amazonaws.us-east-1.s3, RouteTableIds: [!Ref Rt]}
+";
+    with(nat, |t| {
+        assert!(matches!(t.public_route(t.subnet.unwrap(), true), RouteChoice::Route(r) if r.id == "Default"))
+    });
+    with(&format!("{nat}{ep}"), |t| {
+        assert!(matches!(t.public_route(t.subnet.unwrap(), true), RouteChoice::GatewayEndpoint(e) if e.id == "S3"));
+        // only S3 traffic takes the endpoint route
+        assert!(matches!(t.public_route(t.subnet.unwrap(), false), RouteChoice::Route(_)));
+    });
+    // an endpoint of another region adds no route for this region's S3
+    with(&ep.replace("us-east-1", "eu-west-1"), |t| {
+        assert!(matches!(t.public_route(t.subnet.unwrap(), true), RouteChoice::None))
+    });
+    // a subnet without association uses the main route table: local only
+    let n = net("");
+    let mut unassociated = n.subnets[0].clone();
+    unassociated.route_table = None;
+    let t = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+    assert!(matches!(t.public_route(&unassociated, true), RouteChoice::None));
+}
+
+fn nat_verdict(extra: &str) -> (Vec<Verdict>, Vec<Code>) {
+    let base = "
+  Public:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24}
+  PublicRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  PublicAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Public, RouteTableId: !Ref PublicRt}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
+";
+    with(&format!("{base}{extra}"), |t| {
+        let RouteChoice::Route(r) = t.public_route(t.subnet.unwrap(), false) else { panic!("no route") };
+        let hops = t.route_target_hops(r, "x").0;
+        (
+            hops.iter().map(|h| h.verdict).collect(),
+            hops.iter()
+                .filter(|h| h.verdict != Verdict::Pass)
+                .filter_map(|h| h.blocker.as_ref().map(|b| b.code))
+                .collect(),
+        )
+    })
+}
+
+#[test]
+fn nat_gateway_needs_an_eip_public_connectivity_and_an_attached_igw_route() {
+    let nat = "
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties: {SubnetId: !Ref Public, AllocationId: eipalloc-1}
+";
+    let route = "
+  PublicDefault:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref PublicRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+";
+    let attach = "
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+";
+    let (v, codes) = nat_verdict(&format!("{nat}{route}{attach}"));
+    assert!(v.iter().all(|v| *v == Verdict::Pass), "{v:?} {codes:?}");
+    assert_eq!(nat_verdict(&format!("{nat}{route}")).1, vec![Code::PN104], "IGW not attached");
+    assert_eq!(nat_verdict(&format!("{nat}{attach}")).1, vec![Code::PN104], "NAT subnet without IGW route");
+    assert_eq!(
+        nat_verdict(&format!("{}{route}{attach}", nat.replace(", AllocationId: eipalloc-1", ""))).1,
+        vec![Code::PN104]
+    );
+    let private = nat.replace("AllocationId: eipalloc-1", "ConnectivityType: private");
+    assert_eq!(nat_verdict(&format!("{private}{route}{attach}")).1, vec![Code::PN104]);
+}
+
+#[test]
+fn internet_gateway_needs_a_public_ip() {
+    let igw = "
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+";
+    let blockers = |extra: &str| {
+        with(&format!("{igw}{extra}"), |t| {
+            let RouteChoice::Route(r) = t.public_route(t.subnet.unwrap(), false) else { panic!("no route") };
+            t.route_target_hops(r, "x").0.iter().filter_map(|h| h.blocker.as_ref().map(|b| b.code)).collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(blockers(""), vec![Code::PN105]);
+    let eip = "
+  Eip:
+    Type: AWS::EC2::EIP
+    Properties: {InstanceId: !Ref I}
+";
+    assert!(blockers(eip).is_empty());
+}
+
+#[test]
+fn security_group_egress_default_and_replaced() {
+    let sg = |egress: &str| {
+        format!(
+            "
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      VpcId: !Ref Vpc
+      GroupDescription: x{egress}
+  I2:
+    Type: AWS::EC2::Instance
+    Properties: {{SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Sg]}}
+"
+        )
+    };
+    let s3 = crate::network::sg::Target::Public { region: "us-east-1", is_s3: true };
+    let egress_verdict = |extra: &str| {
+        let n = net(extra);
+        let w = n.workloads.iter().find(|w| w.id == "I2").unwrap();
+        let t = Tracer::new(&n, "us-east-1", w);
+        let h = t.sg_egress_hop(&s3, "S3", Code::PN201, "");
+        (h.verdict, h.blocker.map(|b| b.code))
+    };
+    assert_eq!(egress_verdict(&sg("")), (Verdict::Pass, None));
+    let only_80 = "\n      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}]";
+    assert_eq!(egress_verdict(&sg(only_80)), (Verdict::Block, Some(Code::PN201)));
+    let standalone = "
+  Out:
+    Type: AWS::EC2::SecurityGroupEgress
+    Properties: {GroupId: !Ref Sg, IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}
+";
+    assert_eq!(egress_verdict(&format!("{}{standalone}", sg(""))), (Verdict::Block, Some(Code::PN201)));
+}
+
+#[test]
+fn nacl_hops_see_both_directions() {
+    let acl = |entries: &str| {
+        format!(
+            "
+  Acl:
+    Type: AWS::EC2::NetworkAcl
+    Properties: {{VpcId: !Ref Vpc}}
+  AclAssoc:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties: {{SubnetId: !Ref Subnet, NetworkAclId: !Ref Acl}}
+{entries}"
+        )
+    };
+    let out443 = "
+  Out:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Egress: true, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0, PortRange: {From: 443, To: 443}}
+";
+    let back = "
+  Back:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 6, RuleAction: allow, CidrBlock: 0.0.0.0/0, PortRange: {From: 1024, To: 65535}}
+";
+    let codes = |extra: &str| {
+        with(&acl(extra), |t| {
+            t.public_nacl_hops(t.subnet.unwrap(), "S3")
+                .into_iter()
+                .map(|h| (h.kind, h.verdict, h.blocker.map(|b| b.code)))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        codes(""),
+        vec![
+            (HopKind::NaclOutbound, Verdict::Block, Some(Code::PN301)),
+            (HopKind::NaclInbound, Verdict::Block, Some(Code::PN302))
+        ]
+    );
+    assert_eq!(
+        codes(&format!("{out443}{back}")),
+        vec![(HopKind::NaclOutbound, Verdict::Pass, None), (HopKind::NaclInbound, Verdict::Pass, None)]
+    );
+    let narrow = back.replace("From: 1024", "From: 49152");
+    assert_eq!(codes(&format!("{out443}{narrow}"))[1], (HopKind::NaclInbound, Verdict::Unknown, Some(Code::PN304)));
+}
+
+#[test]
+fn vpc_dns_hop() {
+    with("", |t| assert!(t.vpc_dns_hop("x").is_none()));
+    let n = net("").vpcs[0].clone();
+    assert!(n.dns_support && n.dns_hostnames);
+    let text = format!(
+        "Resources:{}",
+        BASE.replace("EnableDnsSupport: true, EnableDnsHostnames: true", "EnableDnsSupport: false")
+    );
+    let doc = parse(Some("t.yaml"), &text);
+    let root = doc.root.unwrap();
+    let (t, _) = Template::new(&root).unwrap();
+    let n = network::build(&resolve(&t, &Context::new("us-east-1")));
+    let tr = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+    let h = tr.vpc_dns_hop("x").expect("a DNS hop");
+    assert_eq!((h.verdict, h.blocker.map(|b| b.code)), (Verdict::Block, Some(Code::PN403)));
+    // defaults: hostnames off, support on
+    let text = format!("Resources:{}", BASE.replace(", EnableDnsSupport: true, EnableDnsHostnames: true", ""));
+    let doc = parse(Some("t.yaml"), &text);
+    let root = doc.root.unwrap();
+    let (t, _) = Template::new(&root).unwrap();
+    let n = network::build(&resolve(&t, &Context::new("us-east-1")));
+    assert!(n.vpcs[0].dns_support && !n.vpcs[0].dns_hostnames);
+}
