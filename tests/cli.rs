@@ -10,11 +10,27 @@ fn bin() -> Command {
     c
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
+/// A scratch folder, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("privnet-lint-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    Scratch(dir)
 }
 
 #[test]
@@ -119,7 +135,7 @@ fn folders_are_walked_and_non_templates_skipped() {
     std::fs::write(dir.join("values.yaml"), "replicas: 3\n").unwrap();
     std::fs::write(dir.join("chart.yaml"), "{{ .Values.x }}: [\n").unwrap();
     std::fs::write(dir.join("notes.txt"), "Resources: none\n").unwrap();
-    let out = bin().arg(&dir).args(["--region", "ap-northeast-1", "--format", "json"]).output().unwrap();
+    let out = bin().arg(&*dir).args(["--region", "ap-northeast-1", "--format", "json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let paths: Vec<&str> = doc["results"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
