@@ -78,3 +78,18 @@ fn public_ip_from_a_network_interface_or_an_elastic_ip() {
         assert_eq!(f["location"]["line"], 18, "{name}: the finding points at the subnet");
     }
 }
+
+#[test]
+fn cfn_init_downloads_are_checked_at_their_line() {
+    let (doc, code) = json("fixtures/workloads/cfn-init.fail.yaml");
+    assert_eq!(code, 0, "PN601 is a warning");
+    let f = &doc["results"][0]["findings"][0];
+    assert_eq!(f["code"], "PN601");
+    assert_eq!(f["location"]["line"], 97);
+    let d = &doc["results"][0]["workloads"][0]["downloads"][0];
+    assert_eq!(d["url"], "https://github.com/example/app/archive/refs/tags/v1.0.tar.gz");
+    assert_eq!(d["status"], "unreachable");
+    let (doc, _) = json("fixtures/workloads/cfn-init.pass.yaml");
+    assert!(doc["results"][0]["findings"].as_array().unwrap().is_empty(), "{doc}");
+    assert_eq!(doc["results"][0]["workloads"][0]["downloads"][0]["status"], "reachable");
+}

@@ -299,6 +299,8 @@ pub struct Workload {
     pub metadata_disabled: Option<Span>,
     /// The UserData script, decoded.
     pub user_data: Option<RNode>,
+    /// Its `AWS::CloudFormation::Init` metadata, resolved.
+    pub init: Option<RNode>,
     /// The launch template or configuration it takes data from.
     pub launch_template: Option<String>,
 }

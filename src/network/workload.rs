@@ -17,6 +17,7 @@ struct Launch {
     profile: Option<(Ident, Span)>,
     metadata_disabled: Option<Span>,
     user_data: Option<RNode>,
+    init: Option<RNode>,
     public_ip: Option<PublicIp>,
 }
 
@@ -31,6 +32,7 @@ impl Launch {
             profile: self.profile.or(base.profile),
             metadata_disabled: self.metadata_disabled.or(base.metadata_disabled),
             user_data: self.user_data.or(base.user_data),
+            init: self.init.or(base.init),
             public_ip: self.public_ip.or(base.public_ip),
         }
     }
@@ -98,7 +100,9 @@ fn launch_template<'a>(spec: &RNode, live: &'a [&ResolvedResource]) -> Option<&'
 fn template_launch(spec: Option<&RNode>, live: &[&ResolvedResource]) -> (Launch, Option<String>) {
     let Some(lt) = spec.and_then(|s| launch_template(s, live)) else { return (Launch::default(), None) };
     let data = lt.prop("LaunchTemplateData").cloned().unwrap_or_else(|| RNode::new(lt.span, Val::Map(Vec::new())));
-    (launch_data(&data, &["SecurityGroupIds", "SecurityGroups"]), Some(lt.id.clone()))
+    let mut l = launch_data(&data, &["SecurityGroupIds", "SecurityGroups"]);
+    l.init = lt.init.clone();
+    (l, Some(lt.id.clone()))
 }
 
 /// Public IP and groups from the primary network interface.
@@ -148,7 +152,8 @@ fn elastic_ips(live: &[&ResolvedResource]) -> Vec<(String, String)> {
 }
 
 fn instance(net: &mut Network, r: &ResolvedResource, live: &[&ResolvedResource], eips: &[(String, String)]) {
-    let own = launch_data(&r.properties, &["SecurityGroupIds", "SecurityGroups"]);
+    let mut own = launch_data(&r.properties, &["SecurityGroupIds", "SecurityGroups"]);
+    own.init = r.init.clone();
     let (base, lt) = template_launch(r.prop("LaunchTemplate"), live);
     let l = own.or(base);
     let (nic_subnet, nic_groups, nic_public) = primary_interface(l.interfaces.as_ref());
@@ -184,6 +189,7 @@ fn auto_scaling_group(net: &mut Network, r: &ResolvedResource, live: &[&Resolved
             .find(|x| x.ty == "AWS::AutoScaling::LaunchConfiguration" && name.as_ref_id() == Some(x.id.as_str()))
     {
         l = launch_data(&lc.properties, &["SecurityGroups"]);
+        l.init = lc.init.clone().or_else(|| r.init.clone());
         source = Some(lc.id.clone());
     }
     let (_, nic_groups, nic_public) = primary_interface(l.interfaces.as_ref());
@@ -256,6 +262,7 @@ fn push(
         image_span,
         metadata_disabled: l.metadata_disabled,
         user_data: l.user_data,
+        init: l.init,
         launch_template,
     });
 }

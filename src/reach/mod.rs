@@ -270,7 +270,7 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
                 image: w.image,
                 dnf: dnf::check(&t),
                 ssm: ssm::check(&t),
-                downloads: userdata::downloads(w.user_data.as_ref())
+                downloads: userdata::downloads(w.user_data.as_ref(), w.init.as_ref())
                     .into_iter()
                     .map(|d| {
                         let c = userdata::check(&t, &d);
@@ -321,6 +321,7 @@ impl TraceTarget {
                 host: host.to_string(),
                 port,
                 line: String::new(),
+                at: None,
             }));
         }
         Err(format!("`{t}` is not a target: use s3, ssm, ssmmessages, ec2messages, a URL or host:port"))

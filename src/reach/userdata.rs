@@ -21,6 +21,8 @@ pub struct Download {
     pub port: u16,
     /// The script line it is on (resolved), to find it in the template.
     pub line: String,
+    /// Where it is written, when known exactly (a cfn-init source or file).
+    pub at: Option<crate::source::Span>,
 }
 
 /// What a host is, for routing.
@@ -72,7 +74,7 @@ pub fn extract(script: &str) -> Vec<Download> {
                 if host.is_empty() {
                     continue;
                 }
-                out.push(Download { url, host, port, line: line.to_string() });
+                out.push(Download { url, host, port, line: line.to_string(), at: None });
             }
         }
     }
@@ -107,9 +109,27 @@ pub fn s3_region(host: &str, this_region: &str, from_s3_uri: bool) -> Option<Str
     }
 }
 
-/// The downloads of the workload's UserData.
-pub fn downloads(user_data: Option<&RNode>) -> Vec<Download> {
-    user_data.and_then(RNode::pattern_text).map(|s| extract(&s)).unwrap_or_default()
+/// The downloads of the workload's UserData, then of its
+/// `AWS::CloudFormation::Init` metadata (`sources`, `files.*.source`,
+/// `packages.rpm`), each URL once.
+pub fn downloads(user_data: Option<&RNode>, init: Option<&RNode>) -> Vec<Download> {
+    let mut out = user_data.and_then(RNode::pattern_text).map(|s| extract(&s)).unwrap_or_default();
+    if let Some(init) = init {
+        init.walk(&mut |n| {
+            if matches!(n.val, crate::resolve::Val::List(_) | crate::resolve::Val::Map(_)) {
+                return;
+            }
+            if let Some(text) = n.pattern_text() {
+                for mut d in extract(&text) {
+                    if !out.iter().any(|o| o.url == d.url) {
+                        d.at = Some(n.span);
+                        out.push(d);
+                    }
+                }
+            }
+        });
+    }
+    out
 }
 
 /// Traces one download from the workload of `t`. Every blocker becomes
@@ -125,7 +145,8 @@ pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
     };
     let s3 = s3_region(&d.host, t.region, d.url.starts_with("s3://"));
     let same_region_s3 = s3.as_deref() == Some(t.region);
-    let span = t.w.user_data.as_ref().map(|u| u.span).unwrap_or(t.w.span);
+    let span = d.at.or_else(|| t.w.user_data.as_ref().map(|u| u.span)).unwrap_or(t.w.span);
+    let who = if d.at.is_some() { format!("cfn-init on {}", t.w.id) } else { format!("UserData of {}", t.w.id) };
     let mut hops = vec![t.workload_hop()];
     if let Some(h) = t.vpc_dns_hop(&d.host) {
         hops.push(h);
@@ -164,14 +185,14 @@ pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
                 Some(r) => (
                     Code::PN407,
                     format!(
-                        "UserData of {} downloads {} from S3 in {r}, but the stack is in {}: a gateway endpoint serves only its own region, and route table {rt} has no NAT or internet path",
-                        t.w.id, d.url, t.region
+                        "{who} downloads {} from S3 in {r}, but the stack is in {}: a gateway endpoint serves only its own region, and route table {rt} has no NAT or internet path",
+                        d.url, t.region
                     ),
                     "Download from the stack's own region (e.g. `https://s3.${AWS::Region}.amazonaws.com/...` or a bucket in this region), or give the subnet a NAT gateway route.".to_string(),
                 ),
                 None => (
                     Code::PN601,
-                    format!("UserData of {} downloads {} ({}:{}), but route table {rt} has no route to it (no NAT or internet path)", t.w.id, d.url, d.host, d.port),
+                    format!("{who} downloads {} ({}:{}), but route table {rt} has no route to it (no NAT or internet path)", d.url, d.host, d.port),
                     "Route 0.0.0.0/0 to a NAT gateway, or fetch the file from S3 in this region through the gateway endpoint (or bake it into the AMI).".to_string(),
                 ),
             };
@@ -195,8 +216,9 @@ pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
         if let Some(b) = &mut h.blocker
             && h.verdict == Verdict::Block
             && b.code != Code::PN407
+            && b.code != Code::PN601
         {
-            b.why = format!("UserData of {} downloads {} ({}:{}), but {}", t.w.id, d.url, d.host, d.port, b.why);
+            b.why = format!("{who} downloads {} ({}:{}), but {}", d.url, d.host, d.port, b.why);
             b.code = Code::PN601;
             b.span = span;
         }

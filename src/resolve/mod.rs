@@ -133,6 +133,9 @@ pub struct ResolvedResource {
     pub exists: Existence,
     /// Resolved `Properties` (a mapping; empty when absent).
     pub properties: RNode,
+    /// Resolved `Metadata.AWS::CloudFormation::Init`, when present (what
+    /// cfn-init downloads).
+    pub init: Option<RNode>,
 }
 
 impl ResolvedResource {
@@ -216,12 +219,22 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
                 }
             }
         }
+        let init = match (&exists, res.metadata.and_then(|m| m.get("AWS::CloudFormation::Init"))) {
+            (Existence::No, _) | (_, None) => None,
+            (_, Some(node)) => {
+                let record = std::mem::replace(&mut r.record, false);
+                let v = r.value(node);
+                r.record = record;
+                Some(v)
+            }
+        };
         resources.push(ResolvedResource {
             id: res.id.to_string(),
             span: res.span,
             ty: res.ty.to_string(),
             exists,
             properties,
+            init,
         });
     }
     let conditions = t.conditions.iter().map(|(name, _, _)| (name.to_string(), r.condition(name))).collect();

@@ -43,6 +43,7 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
             for (b, verdict) in blockers(check) {
                 let mut b = b.clone();
                 if let (Some(d), Some(text)) = (download, text)
+                    && d.at.is_none()
                     && let Some(span) = locate(text, b.span, &d.url, &d.line)
                 {
                     b.span = span;
