@@ -11,6 +11,7 @@
 // them everywhere would cost more clarity than the size saves.
 #![allow(clippy::result_large_err)]
 
+pub mod config;
 pub mod finding;
 pub mod lint;
 pub mod network;

@@ -1,8 +1,5 @@
-//! The `privnet-lint` binary: parses arguments and hands over to the library.
-
-use clap::Parser;
+//! The `privnet-lint` binary: hands over to the library's command line.
 
 fn main() {
-    let cli = privnet_lint::cli::Cli::parse();
-    std::process::exit(privnet_lint::cli::run(cli));
+    std::process::exit(privnet_lint::cli::main());
 }

@@ -11,9 +11,23 @@ use crate::network::region::{COMMERCIAL_REGIONS, is_known_region};
 
 const AFTER_HELP: &str = "Examples:
   privnet-lint stack.yaml --region ap-northeast-1
-  privnet-lint templates/ --format json -o report.json
-  privnet-lint stack.yaml -p VpcCidr=10.1.0.0/16 --region us-east-1,eu-west-1
+  privnet-lint templates/ --region us-east-1,eu-west-1
+  privnet-lint stack.yaml -p VpcCidr=10.1.0.0/16 --parameters-file params.json
+  privnet-lint templates/ --format github            # annotations in GitHub Actions
+  privnet-lint templates/ --format sarif -o privnet-lint.sarif
+  privnet-lint stack.yaml --ignore PN204 --fail-on warning
   privnet-lint explain PN402
+  privnet-lint trace stack.yaml --from Instance --to ssm
+  privnet-lint completions bash > ~/.local/share/bash-completion/completions/privnet-lint
+
+Options can also come from a .privnet-lint.yaml found upward from the current
+folder (or --config FILE); options on the command line win.
+
+Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 the tool could not do its job.";
+
+const CHECK_HELP: &str = "Examples:
+  privnet-lint check stack.yaml --region ap-northeast-1
+  privnet-lint check templates/ --format concise --select PN101,PN201
 
 Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 the tool could not do its job.";
 
@@ -35,17 +49,32 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and folders (the default command, spelled out).
+    #[command(after_help = CHECK_HELP)]
     Check(LintArgs),
-    /// Print a rule's documentation.
+    /// Print a rule's documentation (its page in rules/).
+    #[command(after_help = "Examples:\n  privnet-lint explain PN402\n  privnet-lint explain no-route-to-s3")]
     Explain {
         /// A rule code (PN101) or name (no-route-to-s3).
         rule: String,
     },
     /// List every rule: code, name, severity, summary.
+    #[command(
+        after_help = "Examples:\n  privnet-lint rules\n  privnet-lint rules --format json\n  privnet-lint rules --format markdown   # the README's table"
+    )]
     Rules {
-        /// `json` for a machine-readable list.
-        #[arg(long, value_enum)]
-        format: Option<Format>,
+        /// `text`, `json`, or `markdown` (a table linking each rule's page).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  privnet-lint completions bash > ~/.local/share/bash-completion/completions/privnet-lint
+  privnet-lint completions zsh > ~/.zfunc/_privnet-lint
+  privnet-lint completions fish > ~/.config/fish/completions/privnet-lint.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Trace one path hop by hop: each hop's resource, what matched, the
     /// packet in and out, the template line.
@@ -65,6 +94,26 @@ pub enum Format {
     Concise,
     /// The `privnet-lint/v1` JSON document.
     Json,
+    /// GitHub Actions workflow commands: an annotation on each finding's line.
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// Markdown with a workload × region × check table and a Mermaid flowchart
+    /// per failing check (for $GITHUB_STEP_SUMMARY and pull-request comments).
+    Markdown,
+}
+
+/// Output formats of `rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum RulesFormat {
+    /// One line per rule.
+    #[default]
+    #[value(alias = "human")]
+    Text,
+    /// A JSON list of {code, name, severity, summary}.
+    Json,
+    /// A Markdown table linking each rule's page.
+    Markdown,
 }
 
 /// The lowest severity that makes the exit code 1.
@@ -100,9 +149,9 @@ pub struct LintArgs {
     /// walked for .yaml/.yml/.json/.template files that look like templates.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: human].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -122,9 +171,19 @@ pub struct LintArgs {
     /// Do not report these rules.
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Configuration file [default: .privnet-lint.yaml found upward from the current folder].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Skip named files that are not CloudFormation templates, as files
+    /// found in folders are (for pre-commit, which names every YAML file).
+    #[arg(long)]
+    pub skip_non_templates: bool,
     /// No colours (also when NO_COLOR is set or output is not a terminal).
     #[arg(long)]
     pub no_color: bool,
@@ -144,45 +203,22 @@ fn region_like(r: &str) -> bool {
 impl LintArgs {
     /// The regions to analyze, validated.
     pub fn regions(&self) -> Result<Vec<String>, UsageError> {
-        let mut out: Vec<String> = Vec::new();
-        for r in self.region.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
-            if r == "all" {
-                out.extend(COMMERCIAL_REGIONS.iter().map(|s| s.to_string()));
-            } else if region_like(r) {
-                if !is_known_region(r) {
-                    eprintln!(
-                        "privnet-lint: warning: region `{r}` is not one privnet-lint knows; region facts (prefix lists) are unknown there"
-                    );
-                }
-                out.push(r.to_string());
-            } else {
-                return Err(UsageError(format!("`{r}` is not a region name (like us-east-1), nor `all`")));
-            }
-        }
-        if out.is_empty() {
-            let env = std::env::var("AWS_REGION").ok().or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
-            out.push(env.filter(|r| region_like(r)).unwrap_or_else(|| "us-east-1".to_string()));
-        }
-        let mut seen = Vec::new();
-        out.retain(|r| {
-            let new = !seen.contains(r);
-            seen.push(r.clone());
-            new
-        });
-        Ok(out)
+        regions(&self.region)
     }
 
     /// Parameter values from `--parameters-file` then `-p` (which wins).
     pub fn parameters(&self) -> Result<BTreeMap<String, String>, UsageError> {
         let mut out = BTreeMap::new();
         if let Some(path) = &self.parameters_file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| UsageError(format!("cannot read parameters file {}: {e}", path.display())))?;
-            out.extend(
-                parse_parameters_file(&text)
-                    .map_err(|e| UsageError(format!("parameters file {}: {e}", path.display())))?,
-            );
+            out.extend(read_parameters_file(path)?);
         }
+        out.extend(self.parameter_values()?);
+        Ok(out)
+    }
+
+    /// The `-p KEY=VALUE` values.
+    pub fn parameter_values(&self) -> Result<BTreeMap<String, String>, UsageError> {
+        let mut out = BTreeMap::new();
         for p in &self.parameter {
             let (k, v) =
                 p.split_once('=').ok_or_else(|| UsageError(format!("`--parameter {p}`: expected KEY=VALUE")))?;
@@ -197,6 +233,7 @@ impl LintArgs {
     /// Rule codes from `--select`/`--ignore` values.
     pub fn codes(&self, list: &[String]) -> Result<Vec<Code>, UsageError> {
         list.iter()
+            .flat_map(|s| s.split(','))
             .map(|s| s.trim())
             .filter(|s| !s.is_empty())
             .map(|s| {
@@ -204,6 +241,52 @@ impl LintArgs {
             })
             .collect()
     }
+}
+
+/// Reads a parameters file (see [`parse_parameters_file`]).
+pub fn read_parameters_file(path: &std::path::Path) -> Result<BTreeMap<String, String>, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read parameters file {}: {}", path.display(), one_line_io(&e))))?;
+    parse_parameters_file(&text).map_err(|e| UsageError(format!("parameters file {}: {e}", path.display())))
+}
+
+fn one_line_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Validates region names (`all` expands to every known commercial region);
+/// no name at all means $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1.
+pub fn regions(list: &[String]) -> Result<Vec<String>, UsageError> {
+    let mut out: Vec<String> = Vec::new();
+    for r in list.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+        if r == "all" {
+            out.extend(COMMERCIAL_REGIONS.iter().map(|s| s.to_string()));
+        } else if region_like(r) {
+            if !is_known_region(r) {
+                eprintln!(
+                    "privnet-lint: warning: region `{r}` is not one privnet-lint knows; region facts (prefix lists) are unknown there"
+                );
+            }
+            out.push(r.to_string());
+        } else {
+            return Err(UsageError(format!("`{r}` is not a region name (like us-east-1), nor `all`")));
+        }
+    }
+    if out.is_empty() {
+        let env = std::env::var("AWS_REGION").ok().or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
+        out.push(env.filter(|r| region_like(r)).unwrap_or_else(|| "us-east-1".to_string()));
+    }
+    let mut seen = Vec::new();
+    out.retain(|r| {
+        let new = !seen.contains(r);
+        seen.push(r.clone());
+        new
+    });
+    Ok(out)
 }
 
 /// Parses `[{"ParameterKey": k, "ParameterValue": v}]` (the CloudFormation

@@ -38,15 +38,23 @@ fn skipped_dir(name: &str) -> bool {
     name.starts_with('.') && name.len() > 1 || name == "node_modules"
 }
 
-/// Expands the command-line paths into files, in a deterministic order.
+/// Expands the command-line paths into files, in a deterministic order,
+/// leaving out what `excluded` says (the config file's `exclude` globs; a
+/// file named on the command line is left out too, so that pre-commit, which
+/// names every staged file, honours them).
+/// With `skip_non_templates`, a named file is treated like one found by
+/// walking: skipped when it is not a template.
 /// Returns the files and whether some path could not be used.
-pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, bool) {
+pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_templates: bool) -> (Vec<Input>, bool) {
     let mut out = Vec::new();
     let mut error = false;
     let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     for p in &paths {
         if p.as_os_str() == "-" {
             out.push(Input { path: None, display: "<stdin>".into(), walked: false });
+            continue;
+        }
+        if excluded(p) {
             continue;
         }
         let meta = match std::fs::metadata(p) {
@@ -58,11 +66,12 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, bool) {
             }
         };
         if !meta.is_dir() {
-            out.push(Input { path: Some(p.clone()), display: p.display().to_string(), walked: false });
+            out.push(Input { path: Some(p.clone()), display: p.display().to_string(), walked: skip_non_templates });
             continue;
         }
         let walker = walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-            e.depth() == 0 || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir))
+            e.depth() == 0
+                || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir) || excluded(e.path()))
         });
         for entry in walker {
             match entry {

@@ -30,6 +30,21 @@ pub struct TraceArgs {
     /// `text` or `json`.
     #[arg(long, value_enum, default_value_t = TraceFormat::Text)]
     pub format: TraceFormat,
+    /// The configuration file (its regions and parameters apply).
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// `--config` and `--no-config` of `trace` and `graph`: the configuration
+/// file's regions (the first one) and parameters apply, options win.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Configuration file [default: .privnet-lint.yaml found upward from the current folder].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 /// Output of `trace`.
@@ -58,6 +73,9 @@ pub struct GraphArgs {
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The configuration file (its regions and parameters apply).
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// Output of `graph`.
@@ -73,15 +91,23 @@ fn load(
     template: &PathBuf,
     region: Option<&str>,
     parameter: &[String],
+    config: &ConfigArgs,
 ) -> Result<(String, Analysis, String), UsageError> {
     let lint_args = super::LintArgs {
         region: region.map(|r| vec![r.to_string()]).unwrap_or_default(),
         parameter: parameter.to_vec(),
+        config: config.config.clone(),
+        no_config: config.no_config,
         ..Default::default()
     };
-    let regions = lint_args.regions()?;
-    let region = regions.first().cloned().unwrap_or_else(|| "us-east-1".into());
-    let opts = Options { regions: vec![region.clone()], parameters: lint_args.parameters()?, ..Options::default() };
+    let cwd = std::env::current_dir().map_err(|e| UsageError(format!("cannot read the current folder: {e}")))?;
+    let settings = super::Settings::new(&lint_args, &cwd)?;
+    let region = settings.regions.first().cloned().unwrap_or_else(|| "us-east-1".into());
+    let opts = Options {
+        regions: vec![region.clone()],
+        parameters: settings.parameters_for(Some(template)),
+        ..Options::default()
+    };
     let display = template.display().to_string();
     let meta = std::fs::metadata(template).map_err(|e| UsageError(format!("{display}: {e}")))?;
     if !meta.is_file() || meta.len() > crate::source::MAX_FILE_BYTES {
@@ -98,7 +124,7 @@ fn load(
 /// `privnet-lint trace`.
 pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
     let target = TraceTarget::parse(&args.to).map_err(UsageError)?;
-    let (path, a, region) = load(&args.template, args.region.as_deref(), &args.parameter)?;
+    let (path, a, region) = load(&args.template, args.region.as_deref(), &args.parameter, &args.config)?;
     let paths = trace_path(&a.network, &region, &args.from, &target);
     if paths.is_empty() {
         let known: Vec<&str> = a.network.workloads.iter().map(|w| w.id.as_str()).collect();
@@ -147,7 +173,7 @@ pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
 
 /// `privnet-lint graph`.
 pub fn graph(args: GraphArgs) -> Result<i32, UsageError> {
-    let (_, a, _) = load(&args.template, args.region.as_deref(), &args.parameter)?;
+    let (_, a, _) = load(&args.template, args.region.as_deref(), &args.parameter, &args.config)?;
     let text = match args.format {
         GraphFormat::Dot => render_dot(&a.network, &a.workloads),
         GraphFormat::Mermaid => render_mermaid(&a.network, &a.workloads),

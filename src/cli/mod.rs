@@ -1,17 +1,28 @@
-//! The command line: argument parsing, path walking, picking a report.
-//! `main.rs` only calls [`run`].
+//! The command line: argument parsing, configuration, path walking, picking
+//! a report. `main.rs` only calls [`main`].
 
 mod args;
+mod docs;
 mod inputs;
 mod inspect;
+mod output;
+mod settings;
 
-use std::io::{IsTerminal, Write};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
 
-pub use args::{Cli, Command, Format, LintArgs};
+use clap::Parser;
 
-use crate::finding::{Code, PAGES, Severity};
+pub use args::{Cli, Command, FailOn, Format, LintArgs, RulesFormat};
+pub use output::{relative_to_root, repository_root};
+pub use settings::Settings;
+
+pub use crate::report::markdown::strip_front_matter;
+
+use crate::finding::Severity;
 use crate::lint::{self, FileResult, Options};
-use crate::report::{self, Report};
+use crate::report::Report;
 
 /// Exit code: nothing at or above `--fail-on`.
 pub const EXIT_OK: i32 = 0;
@@ -25,12 +36,57 @@ pub const EXIT_ERROR: i32 = 2;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Parses the process's arguments and runs them; returns the exit code.
+/// A misuse is one line on standard error and exit code 2; `--help` and
+/// `--version` print to standard output.
+pub fn main() -> i32 {
+    match Cli::try_parse() {
+        Ok(cli) => run(cli),
+        Err(e) if e.exit_code() == 0 => {
+            let _ = e.print();
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("privnet-lint: error: {}", clap_error_line(&e));
+            EXIT_ERROR
+        }
+    }
+}
+
+/// clap's multi-line error (message, possible values, tip, usage) as one
+/// line: what is wrong, what would be right, where to read more.
+pub fn clap_error_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let mut parts: Vec<String> = Vec::new();
+    let mut tips: Vec<String> = Vec::new();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        match line.strip_prefix("tip:") {
+            Some(tip) => tips.push(tip.trim().to_string()),
+            None => parts.push(line.strip_prefix("error:").unwrap_or(line).trim().to_string()),
+        }
+    }
+    let mut out = parts.join(" ");
+    if out.is_empty() {
+        out = "invalid arguments".into();
+    }
+    for t in tips {
+        out.push_str("; ");
+        out.push_str(&t);
+    }
+    out.push_str("; see `privnet-lint --help`");
+    out
+}
+
 /// Runs the command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Some(Command::Check(args)) => lint_command(args),
-        Some(Command::Explain { rule }) => explain(&rule),
-        Some(Command::Rules { format }) => rules(format),
+        Some(Command::Explain { rule }) => docs::explain(&rule),
+        Some(Command::Rules { format }) => docs::rules(format),
+        Some(Command::Completions { shell }) => docs::completions(shell),
         Some(Command::Trace(args)) => inspect::trace(args),
         Some(Command::Graph(args)) => inspect::graph(args),
         None => lint_command(cli.lint),
@@ -44,111 +100,78 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn explain(rule: &str) -> Result<i32, UsageError> {
-    let code = Code::lookup(rule.trim()).ok_or_else(|| {
-        UsageError(format!(
-            "no rule `{rule}`; `privnet-lint rules` lists them (codes like PN101 or names like no-route-to-s3)"
-        ))
-    })?;
-    print!("{}", strip_front_matter(code.page().markdown));
-    Ok(EXIT_OK)
-}
-
-/// A rule page without its front matter block.
-pub fn strip_front_matter(page: &str) -> &str {
-    page.strip_prefix("---\n")
-        .and_then(|rest| rest.find("\n---\n").map(|i| rest[i + 5..].trim_start_matches('\n')))
-        .unwrap_or(page)
-}
-
-fn rules(format: Option<Format>) -> Result<i32, UsageError> {
-    match format {
-        Some(Format::Json) => {
-            let list: Vec<serde_json::Value> = PAGES
-                .iter()
-                .map(|p| serde_json::json!({"code": p.id, "name": p.name, "severity": p.severity.as_str(), "summary": p.summary}))
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
-        }
-        None | Some(Format::Human) | Some(Format::Concise) => {
-            for p in PAGES {
-                println!("{}  {:<34} {:<8} {}", p.id, p.name, p.severity.as_str(), p.summary);
-            }
-        }
+/// An I/O error in a few words.
+fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
     }
-    Ok(EXIT_OK)
 }
 
 fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
-    let opts = Options { regions: args.regions()?, parameters: args.parameters()?, ..Options::default() };
-    let fail_on = args.fail_on.threshold();
-    let (files, mut had_error) = inputs::collect(&args.paths);
-    let failed = std::sync::atomic::AtomicBool::new(false);
+    let cwd = std::env::current_dir()
+        .map_err(|e| UsageError(format!("cannot read the current folder: {}", describe_io(&e))))?;
+    let s = Settings::new(&args, &cwd)?;
+    let excluded = |p: &Path| s.excluded(p);
+    let (files, mut had_error) = inputs::collect(&args.paths, &excluded, s.skip_non_templates);
     // read every file (in parallel), then lint them together: one template
     // may import another's exports or nest it
     let read: Vec<Result<String, inputs::ReadProblem>> = {
         use rayon::prelude::*;
         files.par_iter().map(inputs::read).collect()
     };
-    let mut to_lint = Vec::new();
-    let mut unreadable: Vec<(usize, FileResult)> = Vec::new();
-    for (k, (f, r)) in files.iter().zip(read).enumerate() {
+    // files that get the same parameter values are linted together (the
+    // usual case: all of them); per-file `parameters` in the config split them
+    let mut groups: Vec<(BTreeMap<String, String>, Vec<lint::Input>)> = Vec::new();
+    let mut unreadable: Vec<FileResult> = Vec::new();
+    for (f, r) in files.iter().zip(read) {
         match r {
-            Ok(text) => to_lint.push(lint::Input { path: f.display.clone(), text, found: f.walked }),
+            Ok(text) => {
+                let input = lint::Input { path: f.display.clone(), text, found: f.walked };
+                let params = s.parameters_for(f.path.as_deref());
+                match groups.iter_mut().find(|(p, _)| *p == params) {
+                    Some((_, inputs)) => inputs.push(input),
+                    None => groups.push((params, vec![input])),
+                }
+            }
             Err(inputs::ReadProblem::Finding(finding)) => {
-                for region in &opts.regions {
-                    unreadable.push((
-                        k,
-                        FileResult {
-                            path: f.display.clone(),
-                            region: region.clone(),
-                            source: "".into(),
-                            workloads: Vec::new(),
-                            findings: vec![finding.clone()],
-                        },
-                    ));
+                for region in &s.regions {
+                    unreadable.push(FileResult {
+                        path: f.display.clone(),
+                        region: region.clone(),
+                        source: "".into(),
+                        workloads: Vec::new(),
+                        findings: vec![finding.clone()],
+                    });
                 }
             }
             Err(inputs::ReadProblem::Error(e)) => {
                 eprintln!("privnet-lint: error: {e}");
-                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                had_error = true;
             }
             Err(inputs::ReadProblem::Skip) => {}
         }
     }
-    let mut linted = lint::lint_inputs(&to_lint, &opts);
-    // files refused before parsing keep their place in input order
+    let mut linted = Vec::new();
+    for (parameters, inputs) in &groups {
+        let opts = Options { regions: s.regions.clone(), parameters: parameters.clone(), ..Options::default() };
+        linted.extend(lint::lint_inputs(inputs, &opts));
+    }
+    // results keep input order (a stable sort keeps each file's regions in order)
     let position = |path: &str| files.iter().position(|f| f.display == path).unwrap_or(usize::MAX);
-    linted.extend(unreadable.into_iter().map(|(_, r)| r));
+    linted.extend(unreadable);
     linted.sort_by_key(|r| position(&r.path));
-    let results = vec![linted];
-    had_error |= failed.load(std::sync::atomic::Ordering::Relaxed);
-    let mut report = Report { results: results.into_iter().flatten().collect() };
-    let select = args.codes(&args.select)?;
-    let ignore = args.codes(&args.ignore)?;
+    let mut report = Report { results: linted };
     for r in &mut report.results {
-        r.findings.retain(|f| (select.is_empty() || select.contains(&f.code)) && !ignore.contains(&f.code));
+        r.findings.retain(|f| s.reports(f.code));
     }
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let text = match args.format {
-        Format::Human => report::human::render(&report, report::human::Style { color, quiet: args.quiet }),
-        Format::Json => report::json::render(&report),
-        Format::Concise => report::concise::render(&report),
-    };
-    match &args.output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            // a closed pipe (`| head`) is not an error worth a panic
-            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-        }
-    }
+    let to_terminal = s.output.is_none() && std::io::stdout().is_terminal();
+    let color = to_terminal && !s.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    output::emit(&report, &s, &cwd, color)?;
     Ok(if had_error {
         EXIT_ERROR
-    } else if report.fails(fail_on) {
+    } else if report.fails(s.fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_OK

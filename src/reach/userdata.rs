@@ -216,7 +216,7 @@ pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
         if let Some(b) = &mut h.blocker
             && h.verdict == Verdict::Block
             && b.code != Code::PN407
-            && b.code != Code::PN601
+            && !b.why.starts_with(&who)
         {
             b.why = format!("{who} downloads {} ({}:{}), but {}", d.url, d.host, d.port, b.why);
             b.code = Code::PN601;

