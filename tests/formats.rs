@@ -105,11 +105,22 @@ fn several_regions_report_a_finding_once_with_its_regions() {
 // --- SARIF ---------------------------------------------------------------
 
 fn sarif_validator() -> jsonschema::Validator {
-    // the official schema (OASIS sarif-spec), next to the checkout like the corpus
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    // the official schema (OASIS sarif-spec): a copy of ../shared/schemas/
+    // kept in the repository, so the validation runs on any checkout
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
     jsonschema::draft4::options().should_validate_formats(true).build(&schema).expect("schema compiles")
+}
+
+#[test]
+fn vendored_schema_is_the_shared_one() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Ok(shared) = std::fs::read(root.join("../shared/schemas/sarif-schema-2.1.0.json")) else {
+        eprintln!("../shared is not next to this checkout; skipped");
+        return;
+    };
+    assert_eq!(std::fs::read(root.join("tests/data/sarif-schema-2.1.0.json")).unwrap(), shared);
 }
 
 fn assert_valid(validator: &jsonschema::Validator, log: &Value, what: &str) {
