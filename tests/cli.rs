@@ -1,36 +1,13 @@
 //! The command line through the real binary: exit codes (SPEC §1), bad
 //! input, stdin, folders.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn bin() -> Command {
-    let mut c = Command::cargo_bin("privnet-lint").expect("binary");
-    c.env_remove("AWS_REGION").env_remove("AWS_DEFAULT_REGION").env("NO_COLOR", "1");
-    c
-}
+mod common;
+use common::bin;
 
-/// A scratch folder, removed when dropped.
-struct Scratch(std::path::PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = std::path::Path;
-    fn deref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("privnet-lint-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch("cli", name)
 }
 
 #[test]

@@ -5,39 +5,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+use common::bin;
 
-fn bin() -> Command {
-    let mut c = Command::cargo_bin("privnet-lint").expect("binary");
-    c.env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_WORKSPACE")
-        .env("NO_COLOR", "1");
-    c
-}
-
-/// A scratch folder, removed when dropped.
-struct Scratch(std::path::PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("privnet-lint-config-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch("config", name)
 }
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -3,44 +3,17 @@
 //! `--select`, `--ignore`, `-q`, `--no-color`/`NO_COLOR`, `-o`, the new
 //! formats, `$GITHUB_STEP_SUMMARY`, `--version`, `--help` and completions.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
+
+mod common;
+use common::bin;
+
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch("options", name)
+}
 
 const PN101: &str = "fixtures/rules/PN101-no-route-to-s3.fail.yaml";
 const SEED: &str = "fixtures/seed-stack.yaml";
-
-fn bin() -> Command {
-    let mut c = Command::cargo_bin("privnet-lint").expect("binary");
-    c.env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_WORKSPACE")
-        .env("NO_COLOR", "1");
-    c
-}
-
-/// A scratch folder, removed when dropped.
-struct Scratch(std::path::PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = std::path::Path;
-    fn deref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("privnet-lint-options-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
-}
 
 #[test]
 fn every_misuse_is_exit_2_and_one_line() {
