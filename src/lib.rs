@@ -25,4 +25,6 @@ pub mod template;
 
 pub use lint::{FileResult, Options, lint_text};
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod report;

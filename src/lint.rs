@@ -80,6 +80,12 @@ pub fn is_template(path: &str, text: &str) -> bool {
     doc.root.as_ref().is_some_and(template::looks_like_template)
 }
 
+/// Line 1, column 1: where a finding about the whole file points.
+fn start_of_file() -> Span {
+    let at = source::Pos { line: 1, column: 1, offset: 0 };
+    Span { start: at, end: at }
+}
+
 /// Lints template text for every region of `opts`.
 pub fn lint_text(path: &str, text: &str, opts: &Options) -> Vec<FileResult> {
     lint_inputs(&[Input { path: path.to_string(), text: text.to_string(), found: false }], opts)
@@ -125,7 +131,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
         .map(|p| match p.doc.root.as_ref() {
             None if p.doc.findings.iter().any(|f| f.code == Code::PN001) => Err(None),
             None => Err(Some(
-                Finding::new(Code::PN001, Some(Span::default()), "the file is empty: not a CloudFormation template")
+                Finding::new(Code::PN001, Some(start_of_file()), "the file is empty: not a CloudFormation template")
                     .fix("Lint a template with at least a `Resources` section."),
             )),
             Some(root) => Template::new(root)

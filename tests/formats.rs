@@ -438,3 +438,206 @@ fn hostile_text_cannot_forge_commands_in_human_output() {
     assert!(out.lines().all(|l| !l.trim_start().starts_with("::")), "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\r'), "{out}");
 }
+
+/// The hostile template's logical IDs, as the JSON formats must give them
+/// back: exactly, once parsed.
+const HOSTILE_IDS: [&str; 3] = [
+    "Vpc::error::x%0A,y\n::warning::z",
+    "Subnet\u{1b}[31m<img src=x onerror=alert(1)>@octocat #1 |`](javascript:x)",
+    "Instance\"]:::block\n%%{init: {}}%%\r\n::error::pwned\u{2028}::notice::x",
+];
+
+fn strings_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings_in(x, out)),
+        Value::Object(o) => o.iter().for_each(|(k, x)| {
+            out.push(k.clone());
+            strings_in(x, out)
+        }),
+        _ => {}
+    }
+}
+
+/// JSON text with no raw control character anywhere: inside strings they
+/// must be escaped, outside only the pretty-printer's newlines and spaces.
+fn assert_escaped_json(text: &str, what: &str) -> Value {
+    let doc: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{what} is not JSON: {e}"));
+    for (i, c) in text.char_indices() {
+        assert!(!c.is_control() || c == '\n' || c == ' ', "{what}: raw {c:?} at byte {i}");
+    }
+    assert!(!text.contains('\u{2028}') || doc.to_string().contains('\u{2028}'), "{what}");
+    doc
+}
+
+#[test]
+fn hostile_text_is_escaped_in_json() {
+    let report = hostile();
+    let doc = assert_escaped_json(&json::render(&report), "json");
+    let mut strings = Vec::new();
+    strings_in(&doc, &mut strings);
+    // the resource of each finding comes back exactly as the template has it
+    let resources: Vec<&str> =
+        doc["results"][0]["findings"].as_array().unwrap().iter().filter_map(|f| f["resource"].as_str()).collect();
+    assert!(resources.contains(&HOSTILE_IDS[2]), "{resources:?}");
+    assert!(strings.iter().any(|s| s == HOSTILE_IDS[2]));
+    assert_eq!(doc["results"][0]["file"].as_str().or(doc["results"][0]["path"].as_str()), Some("hostile,dir:x/t.yaml"));
+}
+
+mod trace_and_graph {
+    use super::*;
+    use privnet_lint::lint::analyze_file;
+    use privnet_lint::reach::{TraceTarget, trace};
+    use privnet_lint::report::{graph, trace as trace_report};
+
+    fn analysis() -> privnet_lint::lint::Analysis {
+        let opts = Options::default();
+        analyze_file("hostile,dir:x/t.yaml", HOSTILE, "us-east-1", &opts).expect("a template")
+    }
+
+    fn traced() -> Vec<trace_report::Traced> {
+        let a = analysis();
+        let mut out = Vec::new();
+        for w in &a.network.workloads {
+            for target in [TraceTarget::S3, TraceTarget::Ssm] {
+                for (subnet, p) in trace(&a.network, "us-east-1", &w.id, &target) {
+                    out.push(trace_report::Traced {
+                        path: "hostile,dir:x/t.yaml".into(),
+                        region: "us-east-1".into(),
+                        workload: w.id.clone(),
+                        source: None,
+                        subnet,
+                        destination: "ssm.us-east-1.amazonaws.com:443".into(),
+                        trace: p,
+                    });
+                }
+            }
+        }
+        assert!(!out.is_empty(), "the hostile instance is traced");
+        out
+    }
+
+    #[test]
+    fn trace_text_cannot_forge_lines() {
+        let out = trace_report::render_text(&traced());
+        assert!(!out.contains('\u{1b}') && !out.contains('\r'), "{out:?}");
+        assert!(out.lines().all(|l| !l.trim_start().starts_with("::")), "{out}");
+        // one header per trace: the IDs' line breaks did not add lines that
+        // look like headers or hops
+        let headers = out.lines().filter(|l| l.starts_with("hostile,dir:x/t.yaml (us-east-1): ")).count();
+        assert_eq!(headers, traced().len(), "{out}");
+        for l in out.lines().filter(|l| !l.is_empty()) {
+            let hop = l.starts_with("  ")
+                && l[2..].trim_start().split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+            let header = l.starts_with("hostile,dir:x/t.yaml (us-east-1): ");
+            let detail = l.starts_with("      ");
+            assert!(hop || header || detail, "a line of neither shape: {l:?}\n{out}");
+        }
+    }
+
+    #[test]
+    fn trace_json_escapes_and_round_trips() {
+        let doc = assert_escaped_json(&trace_report::render_json(&traced()), "trace json");
+        let mut strings = Vec::new();
+        strings_in(&doc, &mut strings);
+        assert!(strings.iter().any(|s| s == HOSTILE_IDS[2]), "the workload ID comes back exactly");
+    }
+
+    /// Splits a DOT line into its quoted strings, checking that every
+    /// string closes on the line it opens on (a backslash escapes one
+    /// character).
+    fn dot_strings(line: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            if c != '"' {
+                assert!(!c.is_control(), "raw {c:?} outside a string: {line:?}");
+                continue;
+            }
+            let mut s = String::new();
+            loop {
+                match chars.next() {
+                    Some('"') => break,
+                    Some('\\') => s.push(chars.next().unwrap_or_else(|| panic!("dangling backslash: {line:?}"))),
+                    Some(c) => {
+                        assert!(!c.is_control(), "raw {c:?} in a label: {line:?}");
+                        s.push(c)
+                    }
+                    None => panic!("a string runs off the line: {line:?}"),
+                }
+            }
+            out.push(s);
+        }
+        out
+    }
+
+    #[test]
+    fn dot_labels_stay_inside_their_quotes() {
+        let a = analysis();
+        let out = graph::render_dot(&a.network, &a.workloads);
+        assert!(out.starts_with("digraph privnet {\n") && out.trim_end().ends_with('}'), "{out}");
+        let mut labels = Vec::new();
+        for line in out.lines() {
+            let t = line.trim();
+            // each line is a statement of ours: outside strings only our syntax
+            let bare: String = {
+                let mut b = String::new();
+                let mut inside = false;
+                let mut esc = false;
+                for c in t.chars() {
+                    match (inside, esc, c) {
+                        (true, true, _) => esc = false,
+                        (true, false, '\\') => esc = true,
+                        (_, false, '"') => inside = !inside,
+                        (false, _, c) => b.push(c),
+                        _ => {}
+                    }
+                }
+                b
+            };
+            assert!(!bare.contains('<') && !bare.contains("::"), "template text outside quotes: {line:?}");
+            labels.extend(dot_strings(line));
+        }
+        // the label carries the ID (line breaks as DOT's \n), so the reader sees it
+        assert!(labels.iter().any(|l| l.contains("Instance\"]:::block")), "{labels:?}");
+        // Graphviz, when installed, reads it
+        if let Ok(mut child) = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+        {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(out.as_bytes()).unwrap();
+            let done = child.wait_with_output().unwrap();
+            assert!(done.status.success(), "dot rejects it: {}", String::from_utf8_lossy(&done.stderr));
+        } else {
+            eprintln!("Graphviz `dot` is not installed: DOT syntax checked by the test only");
+        }
+    }
+
+    #[test]
+    fn mermaid_labels_hold_no_syntax() {
+        let a = analysis();
+        let out = graph::render_mermaid(&a.network, &a.workloads);
+        assert!(!out.contains('\u{1b}') && !out.contains('\r'));
+        let ours = ["flowchart ", "n", "linkStyle ", "classDef ", "class ", "subgraph ", "end", "style "];
+        for line in out.lines() {
+            let t = line.trim_start();
+            assert!(ours.iter().any(|p| t.starts_with(p)), "{line}");
+            assert!(!t.starts_with("::") && !t.starts_with("%%"), "{line}");
+            // a quoted label holds no quote, backtick, HTML or class shorthand
+            let mut parts = t.split('"');
+            parts.next();
+            for (i, inner) in parts.enumerate() {
+                if i % 2 == 0 {
+                    let inner = inner.replace("<br/>", "");
+                    // (`:::` inside quotes is text; `%%{` would start a directive)
+                    assert!(!inner.contains('<') && !inner.contains('`') && !inner.contains("%%{"), "{line}");
+                }
+            }
+            assert_eq!(t.matches('"').count() % 2, 0, "{line}");
+        }
+    }
+}

@@ -80,19 +80,25 @@ fn verdict_word(v: Verdict) -> &'static str {
     }
 }
 
+/// Text from the template (logical IDs, URLs) on one line of the layout:
+/// line breaks folded, control characters and workflow commands defused.
+fn field(s: &str) -> String {
+    sanitize(&one_line(s))
+}
+
 /// Renders traced paths as text.
 pub fn render_text(traces: &[Traced]) -> String {
     let mut out = String::new();
     for t in traces {
-        let via = t.trace.via.as_deref().map(|v| format!(" via {}", sanitize(v))).unwrap_or_default();
-        let subnet = t.subnet.as_deref().map(|s| format!(" in {}", sanitize(s))).unwrap_or_default();
+        let via = t.trace.via.as_deref().map(|v| format!(" via {}", field(v))).unwrap_or_default();
+        let subnet = t.subnet.as_deref().map(|s| format!(" in {}", field(s))).unwrap_or_default();
         out.push_str(&format!(
             "{} ({}): {}{subnet} → {} ({}): {}{via}\n",
-            sanitize(&t.path),
-            t.region,
-            sanitize(&t.workload),
+            field(&t.path),
+            field(&t.region),
+            field(&t.workload),
             t.trace.target.as_str(),
-            sanitize(&t.destination),
+            field(&t.destination),
             status_word(t.trace.status),
         ));
         for (n, (h, (packet_in, packet_out))) in t.trace.hops.iter().zip(packets(t)).enumerate() {
@@ -109,18 +115,14 @@ fn hop_text(out: &mut String, n: usize, h: &Hop, packet_in: &str, packet_out: &s
         "  {n:>2}. {:<22} {:<8} {}  ({line})\n",
         h.kind.as_str(),
         verdict_word(h.verdict),
-        sanitize(h.resource.as_deref().unwrap_or("-")),
+        field(h.resource.as_deref().unwrap_or("-")),
     ));
     out.push_str(&format!("      {}\n", sanitize(&one_line(&h.detail))));
     if packet_in != "-" {
         if packet_in == packet_out {
-            out.push_str(&format!("      packet: {}\n", sanitize(packet_in)));
+            out.push_str(&format!("      packet: {}\n", field(packet_in)));
         } else {
-            out.push_str(&format!(
-                "      packet in:  {}\n      packet out: {}\n",
-                sanitize(packet_in),
-                sanitize(packet_out)
-            ));
+            out.push_str(&format!("      packet in:  {}\n      packet out: {}\n", field(packet_in), field(packet_out)));
         }
     }
     if let Some(b) = h.blocker.as_ref().filter(|_| h.verdict != Verdict::Pass) {
