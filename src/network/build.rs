@@ -69,25 +69,26 @@ pub fn build(resolved: &Resolved) -> Network {
             "AWS::EC2::VPCCidrBlock" => {
                 if let (Some(vpc), Some(cidr)) = (ident_prop(r, "VpcId").id(), r.prop("CidrBlock").and_then(cidr)) {
                     let vpc = vpc.to_string();
-                    if let Some(v) = net.vpcs.iter_mut().find(|v| v.id == vpc) {
+                    if let Some(v) = find_mut(&mut net.vpcs, &net.index, &Ident::Resource(vpc), |v| &v.id) {
                         v.cidrs.push(cidr);
                     }
                 }
             }
             "AWS::EC2::Route" => route(&mut net, r),
             "AWS::EC2::SubnetRouteTableAssociation" => {
-                if let Some(s) = find_mut(&mut net.subnets, &ident_prop(r, "SubnetId"), |s| &s.id) {
+                if let Some(s) = find_mut(&mut net.subnets, &net.index, &ident_prop(r, "SubnetId"), |s| &s.id) {
                     s.route_table = Some(ident_prop(r, "RouteTableId"));
                 }
             }
             "AWS::EC2::SubnetNetworkAclAssociation" => {
-                if let Some(s) = find_mut(&mut net.subnets, &ident_prop(r, "SubnetId"), |s| &s.id) {
+                if let Some(s) = find_mut(&mut net.subnets, &net.index, &ident_prop(r, "SubnetId"), |s| &s.id) {
                     s.nacl = Some(ident_prop(r, "NetworkAclId"));
                 }
             }
             "AWS::EC2::VPCGatewayAttachment" => {
                 if r.prop("InternetGatewayId").is_some()
-                    && let Some(igw) = find_mut(&mut net.igws, &ident_prop(r, "InternetGatewayId"), |g| &g.id)
+                    && let Some(igw) =
+                        find_mut(&mut net.igws, &net.index, &ident_prop(r, "InternetGatewayId"), |g| &g.id)
                 {
                     igw.attached.push(ident_prop(r, "VpcId"));
                 }
@@ -95,7 +96,7 @@ pub fn build(resolved: &Resolved) -> Network {
             "AWS::EC2::SecurityGroupIngress" => {
                 let rule = SgRule::parse(&r.properties, r.span, Some(r.id.clone()), false);
                 let target = group_ident(r);
-                if let Some(g) = find_mut(&mut net.groups, &target, |g| &g.id) {
+                if let Some(g) = find_mut(&mut net.groups, &net.index, &target, |g| &g.id) {
                     g.ingress.push(rule);
                 }
             }
@@ -120,7 +121,9 @@ pub fn build(resolved: &Resolved) -> Network {
                             }
                             Ident::Unknown(_) => None,
                         };
-                        if let Some(role) = role_id.and_then(|id| net.roles.iter_mut().find(|x| x.id == id)) {
+                        if let Some(role) =
+                            role_id.and_then(|id| find_mut(&mut net.roles, &net.index, &Ident::Resource(id), |x| &x.id))
+                        {
                             role.documents.push(doc.clone());
                         }
                     }
@@ -161,11 +164,26 @@ fn reindex(net: &mut Network) {
     add!(profiles);
     add!(roles);
     net.index = index;
+    let mut by_vpc: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, ep) in net.endpoints.iter().enumerate() {
+        if let Some(vpc) = ep.vpc.id() {
+            by_vpc.entry(vpc.to_string()).or_default().push(i);
+        }
+    }
+    net.endpoints_by_vpc = by_vpc;
 }
 
-fn find_mut<'a, T>(items: &'a mut [T], ident: &Ident, id: impl Fn(&T) -> &String) -> Option<&'a mut T> {
+/// The element of `items` that `ident` names, through the model's index
+/// (logical IDs are unique, so an ID indexed at another kind's position
+/// names no element of `items`).
+fn find_mut<'a, T>(
+    items: &'a mut [T],
+    index: &HashMap<String, usize>,
+    ident: &Ident,
+    id: impl Fn(&T) -> &String,
+) -> Option<&'a mut T> {
     let want = ident.id()?;
-    items.iter_mut().find(|x| id(x) == want)
+    items.get_mut(*index.get(want)?).filter(|x| id(x) == want)
 }
 
 /// What a property names (Unknown when absent).
@@ -412,13 +430,13 @@ fn route(net: &mut Network, r: &ResolvedResource) {
         _ => RouteTarget::Other(key.to_string(), ident.clone()),
     };
     let rt = ident_prop(r, "RouteTableId");
-    if let Some(table) = find_mut(&mut net.route_tables, &rt, |t| &t.id) {
+    if let Some(table) = find_mut(&mut net.route_tables, &net.index, &rt, |t| &t.id) {
         table.routes.push(Route { id: r.id.clone(), span: prop_span(r, key), destination, target });
     }
 }
 
 fn net_type(net: &Network, id: &str) -> Option<&'static str> {
-    if net.igws.iter().any(|g| g.id == id) { Some("igw") } else { None }
+    if net.igw(id).is_some() { Some("igw") } else { None }
 }
 
 fn nacl_entry(net: &mut Network, r: &ResolvedResource) {
@@ -445,7 +463,7 @@ fn nacl_entry(net: &mut Network, r: &ResolvedResource) {
         allow: r.prop("RuleAction").and_then(RNode::text).is_some_and(|a| a.eq_ignore_ascii_case("allow")),
         cidr,
     };
-    if let Some(a) = find_mut(&mut net.nacls, &acl, |a| &a.id) {
+    if let Some(a) = find_mut(&mut net.nacls, &net.index, &acl, |a| &a.id) {
         a.entries.push(entry);
     }
 }
@@ -461,7 +479,7 @@ fn dhcp(net: &mut Network, resolved: &Resolved, assoc: &ResolvedResource) {
     if amazon {
         return;
     }
-    if let Some(vpc) = find_mut(&mut net.vpcs, &ident_prop(assoc, "VpcId"), |v| &v.id) {
+    if let Some(vpc) = find_mut(&mut net.vpcs, &net.index, &ident_prop(assoc, "VpcId"), |v| &v.id) {
         vpc.custom_dns = Some((options_id, servers.key_span));
     }
 }

@@ -335,6 +335,10 @@ pub struct Network {
     /// Findings about the model itself (not about a path).
     pub findings: Vec<Finding>,
     index: HashMap<String, usize>,
+    /// Positions in `endpoints` by VPC logical ID, in template order: the
+    /// simulator asks per workload, so a scan of every endpoint would make
+    /// it quadratic in the template's size.
+    endpoints_by_vpc: HashMap<String, Vec<usize>>,
 }
 
 macro_rules! lookup {
@@ -357,6 +361,12 @@ impl Network {
     lookup!(endpoint, endpoints, VpcEndpoint);
     lookup!(profile, profiles, iam::InstanceProfile);
     lookup!(role, roles, iam::Role);
+
+    /// The endpoints whose `VpcId` is the VPC `vpc` of this template, in
+    /// template order.
+    pub fn endpoints_in_vpc<'a>(&'a self, vpc: &str) -> impl Iterator<Item = &'a VpcEndpoint> + 'a {
+        self.endpoints_by_vpc.get(vpc).into_iter().flatten().filter_map(|&i| self.endpoints.get(i))
+    }
 
     /// The VPC of a subnet.
     pub fn vpc_of_subnet(&self, subnet: &Subnet) -> Option<&Vpc> {

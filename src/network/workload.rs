@@ -1,6 +1,8 @@
 //! Workloads: instances, and each subnet of an Auto Scaling group, with what
 //! they take from launch templates and launch configurations.
 
+use std::collections::HashMap;
+
 use super::build::{ident_list, image_family};
 use super::region::AmiFamily;
 use super::{Ident, Network, PublicIp, Workload, WorkloadKind};
@@ -83,22 +85,62 @@ fn launch_data(props: &RNode, group_keys: &[&str]) -> Launch {
     l
 }
 
-/// The launch template a `LaunchTemplate` specification names.
-fn launch_template<'a>(spec: &RNode, live: &'a [&ResolvedResource]) -> Option<&'a ResolvedResource> {
-    let by_id = spec.get("LaunchTemplateId").and_then(RNode::as_ref_id);
+/// The live resources by logical ID, the launch templates and the Elastic
+/// IP targets, looked up once per workload (a scan per workload would make
+/// the model quadratic in the template's size).
+struct Lookup<'a> {
+    by_id: HashMap<&'a str, &'a ResolvedResource>,
+    launch_templates: Vec<&'a ResolvedResource>,
+    /// Instance → the first EIP (or EIP association) naming it.
+    eips: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(live: &[&'a ResolvedResource]) -> Lookup<'a> {
+        let mut eips = HashMap::new();
+        for r in live {
+            if matches!(r.ty.as_str(), "AWS::EC2::EIP" | "AWS::EC2::EIPAssociation")
+                && let Some(i) = r.prop("InstanceId").and_then(RNode::as_ref_id)
+            {
+                eips.entry(i).or_insert(r.id.as_str());
+            }
+        }
+        let mut by_id = HashMap::with_capacity(live.len());
+        for r in live {
+            // the first of a (malformed) duplicate, as a scan would find
+            by_id.entry(r.id.as_str()).or_insert(*r);
+        }
+        Lookup {
+            by_id,
+            launch_templates: live.iter().copied().filter(|r| r.ty == "AWS::EC2::LaunchTemplate").collect(),
+            eips,
+        }
+    }
+
+    /// The live resource `id` of type `ty`.
+    fn of_type(&self, id: &str, ty: &str) -> Option<&'a ResolvedResource> {
+        self.by_id.get(id).copied().filter(|r| r.ty == ty)
+    }
+}
+
+/// The launch template a `LaunchTemplate` specification names (by
+/// `LaunchTemplateId`, or `LaunchTemplateName` as a `Ref` or a literal name).
+fn launch_template<'a>(spec: &RNode, lookup: &Lookup<'a>) -> Option<&'a ResolvedResource> {
+    const LT: &str = "AWS::EC2::LaunchTemplate";
+    let by_id = spec.get("LaunchTemplateId").and_then(RNode::as_ref_id).and_then(|id| lookup.of_type(id, LT));
     let by_name = spec.get("LaunchTemplateName");
-    live.iter().copied().find(|r| {
-        r.ty == "AWS::EC2::LaunchTemplate"
-            && (by_id == Some(r.id.as_str())
-                || by_name.is_some_and(|n| {
-                    n.as_ref_id() == Some(r.id.as_str())
-                        || (n.text().is_some() && r.prop("LaunchTemplateName").and_then(RNode::text) == n.text())
-                }))
+    by_id.or_else(|| by_name.and_then(RNode::as_ref_id).and_then(|id| lookup.of_type(id, LT))).or_else(|| {
+        let name = by_name?.text()?;
+        lookup
+            .launch_templates
+            .iter()
+            .copied()
+            .find(|r| r.prop("LaunchTemplateName").and_then(RNode::text) == Some(name))
     })
 }
 
-fn template_launch(spec: Option<&RNode>, live: &[&ResolvedResource]) -> (Launch, Option<String>) {
-    let Some(lt) = spec.and_then(|s| launch_template(s, live)) else { return (Launch::default(), None) };
+fn template_launch(spec: Option<&RNode>, lookup: &Lookup<'_>) -> (Launch, Option<String>) {
+    let Some(lt) = spec.and_then(|s| launch_template(s, lookup)) else { return (Launch::default(), None) };
     let data = lt.prop("LaunchTemplateData").cloned().unwrap_or_else(|| RNode::new(lt.span, Val::Map(Vec::new())));
     let mut l = launch_data(&data, &["SecurityGroupIds", "SecurityGroups"]);
     l.init = lt.init.clone();
@@ -126,35 +168,20 @@ fn primary_interface(interfaces: Option<&RNode>) -> Interface {
 
 /// Adds every workload of the template to `net`.
 pub(super) fn build_all(net: &mut Network, live: &[&ResolvedResource]) {
-    let eip_targets = elastic_ips(live);
+    let lookup = Lookup::new(live);
     for r in live {
         match r.ty.as_str() {
-            "AWS::EC2::Instance" => instance(net, r, live, &eip_targets),
-            "AWS::AutoScaling::AutoScalingGroup" => auto_scaling_group(net, r, live),
+            "AWS::EC2::Instance" => instance(net, r, &lookup),
+            "AWS::AutoScaling::AutoScalingGroup" => auto_scaling_group(net, r, &lookup),
             _ => {}
         }
     }
 }
 
-/// Instances that get an Elastic IP, and which EIP.
-fn elastic_ips(live: &[&ResolvedResource]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for r in live {
-        let instance = match r.ty.as_str() {
-            "AWS::EC2::EIP" | "AWS::EC2::EIPAssociation" => r.prop("InstanceId").and_then(RNode::as_ref_id),
-            _ => None,
-        };
-        if let Some(i) = instance {
-            out.push((i.to_string(), r.id.clone()));
-        }
-    }
-    out
-}
-
-fn instance(net: &mut Network, r: &ResolvedResource, live: &[&ResolvedResource], eips: &[(String, String)]) {
+fn instance(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'_>) {
     let mut own = launch_data(&r.properties, &["SecurityGroupIds", "SecurityGroups"]);
     own.init = r.init.clone();
-    let (base, lt) = template_launch(r.prop("LaunchTemplate"), live);
+    let (base, lt) = template_launch(r.prop("LaunchTemplate"), lookup);
     let l = own.or(base);
     let (nic_subnet, nic_groups, nic_public) = primary_interface(l.interfaces.as_ref());
     let (subnet, subnet_span) = match (r.prop_entry("SubnetId"), nic_subnet) {
@@ -168,25 +195,23 @@ fn instance(net: &mut Network, r: &ResolvedResource, live: &[&ResolvedResource],
             r.span,
         ),
     };
-    let public_ip = match eips.iter().find(|(i, _)| i == &r.id) {
-        Some((_, eip)) => Some(PublicIp::Yes(format!("Elastic IP `{eip}`"))),
+    let public_ip = match lookup.eips.get(r.id.as_str()) {
+        Some(eip) => Some(PublicIp::Yes(format!("Elastic IP `{eip}`"))),
         None => nic_public.or(l.public_ip.clone()),
     };
     push(net, r, WorkloadKind::Instance, subnet, subnet_span, nic_groups.or(l.groups.clone()), public_ip, l, lt);
 }
 
-fn auto_scaling_group(net: &mut Network, r: &ResolvedResource, live: &[&ResolvedResource]) {
+fn auto_scaling_group(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'_>) {
     let spec = r.prop("LaunchTemplate").or_else(|| {
         r.prop("MixedInstancesPolicy")
             .and_then(|m| m.get("LaunchTemplate"))
             .and_then(|lt| lt.get("LaunchTemplateSpecification"))
     });
-    let (mut l, mut source) = template_launch(spec, live);
+    let (mut l, mut source) = template_launch(spec, lookup);
     if source.is_none()
-        && let Some(name) = r.prop("LaunchConfigurationName")
-        && let Some(lc) = live
-            .iter()
-            .find(|x| x.ty == "AWS::AutoScaling::LaunchConfiguration" && name.as_ref_id() == Some(x.id.as_str()))
+        && let Some(name) = r.prop("LaunchConfigurationName").and_then(RNode::as_ref_id)
+        && let Some(lc) = lookup.of_type(name, "AWS::AutoScaling::LaunchConfiguration")
     {
         l = launch_data(&lc.properties, &["SecurityGroups"]);
         l.init = lc.init.clone().or_else(|| r.init.clone());

@@ -222,12 +222,9 @@ impl<'n> Tracer<'n> {
 
     /// The region's S3 gateway endpoints in the workload's VPC.
     pub fn s3_gateway_endpoints(&self) -> impl Iterator<Item = &'n VpcEndpoint> + '_ {
-        let vpc = self.vpc.map(|v| v.id.as_str());
-        self.net.endpoints.iter().filter(move |ep| {
-            ep.kind == EndpointKind::Gateway
-                && ep.service.as_ref().is_some_and(|(r, s)| r == self.region && s == "s3")
-                && ep.vpc.id().is_some()
-                && ep.vpc.id() == vpc
+        let vpc = self.vpc.map_or("", |v| v.id.as_str());
+        self.net.endpoints_in_vpc(vpc).filter(move |ep| {
+            ep.kind == EndpointKind::Gateway && ep.service.as_ref().is_some_and(|(r, s)| r == self.region && s == "s3")
         })
     }
 

@@ -53,8 +53,7 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
     if let Some(h) = t.vpc_dns_hop(&host) {
         hops.push(h);
     }
-    let in_vpc: Vec<&VpcEndpoint> =
-        interface_endpoints(t, service).filter(|ep| ep.vpc.id() == Some(vpc.id.as_str())).collect();
+    let in_vpc: Vec<&VpcEndpoint> = interface_endpoints_in(t, &vpc.id, service).collect();
     if let Some(ep) = in_vpc.iter().find(|ep| ep.private_dns && vpc.dns_support && vpc.dns_hostnames) {
         hops.push(pass(
             HopKind::Dns,
@@ -140,7 +139,7 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
         ));
         return PathTrace::new(target, hops, None);
     }
-    if let Some(ep) = wrong_region_endpoints(t, service).find(|ep| ep.vpc.id() == Some(vpc.id.as_str())) {
+    if let Some(ep) = wrong_region_endpoints(t, &vpc.id, service).next() {
         let region = ep.service.as_ref().map(|(r, _)| r.as_str()).unwrap_or("?");
         let why = format!(
             "interface endpoint {} names `{}`, a service of {region}: in {} that endpoint cannot be created (InvalidServiceName), so {service} has no endpoint",
@@ -172,12 +171,27 @@ fn interface_endpoints<'n>(t: &Tracer<'n>, service: &'n str) -> impl Iterator<It
     })
 }
 
-/// Endpoints for `service` that hard-code another region.
-fn wrong_region_endpoints<'n>(t: &Tracer<'n>, service: &'n str) -> impl Iterator<Item = &'n VpcEndpoint> + 'n {
+/// Interface endpoints for `service` in the analyzed region in VPC `vpc`.
+fn interface_endpoints_in<'n>(
+    t: &Tracer<'n>,
+    vpc: &str,
+    service: &'n str,
+) -> impl Iterator<Item = &'n VpcEndpoint> + 'n {
+    let region = t.region;
+    t.net.endpoints_in_vpc(vpc).filter(move |ep| {
+        ep.kind == EndpointKind::Interface && ep.service.as_ref().is_some_and(|(r, s)| r == region && s == service)
+    })
+}
+
+/// Endpoints in VPC `vpc` for `service` that hard-code another region.
+fn wrong_region_endpoints<'n>(
+    t: &Tracer<'n>,
+    vpc: &str,
+    service: &'n str,
+) -> impl Iterator<Item = &'n VpcEndpoint> + 'n {
     let region = t.region;
     t.net
-        .endpoints
-        .iter()
+        .endpoints_in_vpc(vpc)
         .filter(move |ep| ep.service.as_ref().is_some_and(|(r, s)| r != region && s == service && !r.contains("${")))
 }
 
@@ -235,7 +249,7 @@ fn private_dns_block(t: &Tracer<'_>, ep: &VpcEndpoint, host: &str) -> Hop {
 fn missing_endpoint_block(t: &Tracer<'_>, subnet: &Subnet, service: &str, host: &str) -> Hop {
     let vpc = t.vpc.expect("checked by the caller");
     let any_session_endpoint =
-        ["ssm", "ssmmessages"].iter().any(|s| interface_endpoints(t, s).any(|ep| ep.vpc.id() == Some(vpc.id.as_str())));
+        ["ssm", "ssmmessages"].iter().any(|s| interface_endpoints_in(t, &vpc.id, s).next().is_some());
     let endpoint_yaml = |svc: &str| {
         format!(
             "  {}Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref {}\n      ServiceName: !Sub com.amazonaws.${{AWS::Region}}.{svc}\n      VpcEndpointType: Interface\n      PrivateDnsEnabled: true\n      SubnetIds: [!Ref {}]\n      SecurityGroupIds: [!Ref <EndpointSecurityGroup>]   # allows tcp/443 from the instances",
