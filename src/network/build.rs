@@ -114,19 +114,15 @@ pub fn build(resolved: &Resolved) -> Network {
                         net.managed_policies.push((r.id.clone(), doc.clone()));
                     }
                     for role_ident in r.prop("Roles").map(ident_list).unwrap_or_default() {
-                        let role_id = match &role_ident {
-                            Ident::Resource(id) => Some(id.clone()),
-                            Ident::External(name) => {
-                                net.roles.iter().find(|x| x.name.as_deref() == Some(name)).map(|x| x.id.clone())
-                            }
-                            Ident::Unknown(_) => None,
-                        };
-                        if let Some(role) =
-                            role_id.and_then(|id| find_mut(&mut net.roles, &net.index, &Ident::Resource(id), |x| &x.id))
-                        {
-                            role.documents.push(doc.clone());
-                        }
+                        attach_policy(&mut net, &role_ident, doc);
                     }
+                }
+            }
+            // An inline policy of one role, declared as its own resource
+            // (`RoleName` takes the role's name, which `!Ref` of a role gives).
+            "AWS::IAM::RolePolicy" => {
+                if let (Some(doc), Some(role)) = (r.prop("PolicyDocument"), r.prop("RoleName")) {
+                    attach_policy(&mut net, &Ident::of(role), doc);
                 }
             }
             _ => {}
@@ -369,6 +365,19 @@ fn endpoint(net: &mut Network, r: &ResolvedResource) {
         private_dns_span,
         policy: r.prop_entry("PolicyDocument").map(|e| (e.value.clone(), e.key_span)),
     });
+}
+
+/// Adds a policy document to the template role that `role` names (by logical
+/// ID, or by its `RoleName`); a role outside the template is not modelled.
+fn attach_policy(net: &mut Network, role: &Ident, doc: &RNode) {
+    let role_id = match role {
+        Ident::Resource(id) => Some(id.clone()),
+        Ident::External(name) => net.roles.iter().find(|x| x.name.as_deref() == Some(name)).map(|x| x.id.clone()),
+        Ident::Unknown(_) => None,
+    };
+    if let Some(role) = role_id.and_then(|id| find_mut(&mut net.roles, &net.index, &Ident::Resource(id), |x| &x.id)) {
+        role.documents.push(doc.clone());
+    }
 }
 
 fn role(net: &mut Network, r: &ResolvedResource) {

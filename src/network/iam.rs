@@ -25,6 +25,9 @@ const SSM_MANAGED_POLICIES: &[&str] = &[
     "AmazonEC2RoleforSSM",
     "AmazonSSMFullAccess",
     "AdministratorAccess",
+    // Allow with NotAction iam:*, organizations:*, account:* (AWS managed
+    // policy reference, PowerUserAccess)
+    "PowerUserAccess",
     "AmazonSSMManagedEC2InstanceDefaultPolicy",
 ];
 

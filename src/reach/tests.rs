@@ -267,3 +267,53 @@ fn vpc_dns_hop() {
     let n = network::build(&resolve(&t, &Context::new("us-east-1")));
     assert!(n.vpcs[0].dns_support && !n.vpcs[0].dns_hostnames);
 }
+
+/// Whether the role `Role` of `extra` grants the Session Manager actions.
+fn role_grants(extra: &str) -> crate::network::iam::Tri {
+    let n = net(extra);
+    let role = n.role("Role").expect("role");
+    let documents = |arn: &crate::resolve::RNode| {
+        let id = arn.as_ref_id()?;
+        n.managed_policies.iter().find(|(p, _)| p == id).map(|(_, d)| d.clone())
+    };
+    role.grants_session_actions(&documents).0
+}
+
+const ROLE: &str = "
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: app-role
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+";
+
+#[test]
+fn separate_role_policies_and_power_user_count_for_the_role() {
+    use crate::network::iam::Tri;
+    assert_eq!(role_grants(ROLE), Tri::No);
+    // AWS::IAM::RolePolicy names its one role by `RoleName`: `!Ref Role` (the
+    // role's name) or the literal name
+    for role_name in ["!Ref Role", "app-role"] {
+        let policy = format!(
+            "
+  SsmPolicy:
+    Type: AWS::IAM::RolePolicy
+    Properties:
+      RoleName: {role_name}
+      PolicyName: ssm
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: [ssm:UpdateInstanceInformation, ssmmessages:*]
+            Resource: '*'
+"
+        );
+        assert_eq!(role_grants(&format!("{ROLE}{policy}")), Tri::Yes, "{role_name}");
+        let other = policy.replace(&format!("RoleName: {role_name}"), "RoleName: other-role");
+        assert_eq!(role_grants(&format!("{ROLE}{other}")), Tri::No, "a policy of another role");
+    }
+    let power =
+        format!("{ROLE}      ManagedPolicyArns: [!Sub 'arn:${{AWS::Partition}}:iam::aws:policy/PowerUserAccess']\n");
+    assert_eq!(role_grants(&power), Tri::Yes);
+}

@@ -207,3 +207,47 @@ fn empty_file_has_no_root() {
     assert!(doc.root.is_none());
     assert!(doc.findings.is_empty());
 }
+
+#[test]
+fn quoted_scalars_with_shallow_continuation_lines_parse_as_cloudformation_does() {
+    // accepted by PyYAML / SnakeYAML and CloudFormation, rejected by the
+    // YAML spec's indentation rule (and strict saphyr-parser)
+    let text = "Description: 'one\ntwo'\nOutputs:\n  Out:\n    Value: \"a é\n    b\\\n  c\"\n    Export: {Name: \"n\n  m\", Other: 1}\nResources:\n  R: {Type: 'AWS::SNS::Topic'}\n";
+    let doc = yaml(text);
+    assert!(doc.findings.is_empty(), "{:?}", doc.findings);
+    let root = doc.root.unwrap();
+    let d = root.entry("Description").unwrap();
+    assert_eq!(d.value.as_str(), Some("one two"));
+    assert_eq!(slice(text, d.value.span), "'one\ntwo'");
+    let out = root.get("Outputs").unwrap().get("Out").unwrap();
+    let v = out.get("Value").unwrap();
+    assert_eq!(v.as_str(), Some("a é bc"));
+    assert_eq!(slice(text, v.span), "\"a é\n    b\\\n  c\"");
+    assert_eq!((v.span.end.line, v.span.end.column), (7, 5));
+    let export = out.get("Export").unwrap();
+    assert_eq!(export.get("Name").unwrap().as_str(), Some("n m"));
+    let other = export.entry("Other").unwrap();
+    assert_eq!(slice(text, other.key_span), "Other");
+    assert_eq!((other.key_span.start.line, other.key_span.start.column), (9, 7));
+    let r = root.get("Resources").unwrap().entry("R").unwrap();
+    assert_eq!((r.key_span.start.line, r.key_span.start.column), (11, 3));
+}
+
+#[test]
+fn quoted_scalars_still_fail_where_cloudformation_fails() {
+    for (text, line) in [
+        // a document marker inside the quotes
+        ("Description: 'one\n---\ntwo'\nResources: {}\n", 1),
+        ("Description: 'one\n...\ntwo'\nResources: {}\n", 1),
+        // never closed
+        ("Description: 'one\ntwo\nResources: {}\n", 1),
+        // re-indenting the scalar does not fix the rest: the strict error
+        ("Description: 'one\ntwo'\nResources: {\n", 1),
+    ] {
+        let doc = yaml(text);
+        let f: Vec<_> = doc.findings.iter().filter(|f| f.code == Code::PN001).collect();
+        assert_eq!(f.len(), 1, "{text:?}: {:?}", doc.findings);
+        assert!(doc.root.is_none(), "{text:?}");
+        assert_eq!(f[0].span.unwrap().start.line, line, "{text:?}");
+    }
+}

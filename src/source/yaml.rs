@@ -12,7 +12,9 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use super::{Document, Entry, Format, LineIndex, MAX_ALIAS_NODES, MAX_DEPTH, Node, Pos, Span, Style, Value, scalar};
 use crate::finding::{Code, Finding};
 
-/// Character index to byte offset (identity for ASCII text).
+/// Character index (in the text given to the parser) to byte offset in the
+/// source (identity for ASCII text that was not relaxed).
+#[derive(Clone)]
 struct CharMap {
     bytes_at: Option<Vec<u32>>,
     len: usize,
@@ -20,12 +22,13 @@ struct CharMap {
 
 impl CharMap {
     fn new(text: &str) -> CharMap {
-        let bytes_at = (!text.is_ascii()).then(|| {
-            let mut v: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
-            v.push(text.len() as u32);
-            v
-        });
+        let bytes_at = (!text.is_ascii()).then(|| Self::offsets(text));
         CharMap { bytes_at, len: text.len() }
+    }
+    fn offsets(text: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+        v.push(text.len() as u32);
+        v
     }
     fn byte(&self, char_index: usize) -> usize {
         match &self.bytes_at {
@@ -67,10 +70,31 @@ struct Builder<'t> {
 struct Abort(Finding);
 
 pub fn parse(text: &str, lines: &LineIndex) -> Document {
+    let (doc, error) = build(text, lines, text, CharMap::new(text));
+    match error {
+        Some(e) if e.info.contains(QUOTED_INDENT) => relaxed(text, lines, e.index).unwrap_or(doc),
+        _ => doc,
+    }
+}
+
+/// saphyr-parser's error for a continuation line of a quoted scalar that is
+/// not indented past its parent.
+const QUOTED_INDENT: &str = "invalid indentation in quoted scalar";
+
+/// How many quoted scalars [`relaxed`] re-indents before giving up.
+const MAX_RELAXED: usize = 256;
+
+/// A scan error: where (a character index of the parsed text) and what.
+struct ScanErr {
+    index: usize,
+    info: String,
+}
+
+fn build(text: &str, lines: &LineIndex, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>) {
     let mut b = Builder {
         text,
         lines,
-        chars: CharMap::new(text),
+        chars,
         stack: Vec::new(),
         anchors: HashMap::new(),
         expanded: 0,
@@ -79,12 +103,16 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
         findings: Vec::new(),
         alias_reported: false,
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut error = None;
+    let mut parser = Parser::new_from_str(parsed);
     loop {
         let next = parser.next_event();
         let result = match next {
             None => break,
-            Some(Err(e)) => Err(Abort(b.scan_error(e.marker(), e.info()))),
+            Some(Err(e)) => {
+                error = Some(ScanErr { index: e.marker().index(), info: e.info().to_string() });
+                Err(Abort(b.scan_error(e.marker(), e.info())))
+            }
             Some(Ok((event, span))) => b.event(event, span.start, span.end),
         };
         if let Err(Abort(finding)) = result {
@@ -95,7 +123,87 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
             break;
         }
     }
-    Document { root: b.root, format: Format::Yaml, findings: b.findings }
+    (Document { root: b.root, format: Format::Yaml, findings: b.findings }, error)
+}
+
+/// The YAML spec wants the continuation lines of a multi-line quoted scalar
+/// indented past the parent node, and saphyr-parser enforces it. PyYAML
+/// (cfn-lint, the AWS CLI) and SnakeYAML do not: their scanner checks only
+/// for a document marker (`---`, `...`) at column 0 inside the quotes, and
+/// CloudFormation accepts such templates (AWS samples ship them). So when
+/// strict parsing fails on that, each offending scalar's continuation lines
+/// are indented up to its opening quote (leading blanks of a continuation
+/// line are not part of the value) and the text is parsed again, with
+/// positions mapped back to the source. `None` when that does not give a
+/// valid document: the strict error is then the finding.
+fn relaxed(text: &str, lines: &LineIndex, mut at: usize) -> Option<Document> {
+    let mut chars: Vec<char> = text.chars().collect();
+    let mut offsets = CharMap::offsets(text);
+    for _ in 0..MAX_RELAXED {
+        if !indent_quoted(&mut chars, &mut offsets, at) {
+            return None;
+        }
+        let parsed: String = chars.iter().collect();
+        let map = CharMap { bytes_at: Some(offsets.clone()), len: text.len() };
+        match build(text, lines, &parsed, map) {
+            (doc, None) => return Some(doc),
+            (_, Some(e)) if e.info.contains(QUOTED_INDENT) => at = e.index,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Indents the continuation lines of the quoted scalar whose opening quote is
+/// at `chars[quote]` to the quote's column, keeping `offsets` (source byte
+/// offset of each character; inserted blanks take the offset of the line's
+/// first character) in step. False when nothing was changed, the scalar is
+/// not closed, or a continuation line is a document marker.
+fn indent_quoted(chars: &mut Vec<char>, offsets: &mut Vec<u32>, quote: usize) -> bool {
+    let Some(&q) = chars.get(quote) else { return false };
+    if q != '\'' && q != '"' {
+        return false;
+    }
+    let column = quote - chars[..quote].iter().rposition(|c| *c == '\n').map_or(0, |i| i + 1);
+    let mut changed = false;
+    let mut i = quote + 1;
+    loop {
+        match chars.get(i) {
+            None => return false,
+            Some('\'') if q == '\'' => {
+                if chars.get(i + 1) == Some(&'\'') {
+                    i += 2;
+                    continue;
+                }
+                return changed;
+            }
+            Some('"') if q == '"' => return changed,
+            // an escape; an escaped line break leaves the break to the arm below
+            Some('\\') if q == '"' => i += if matches!(chars.get(i + 1), Some('\n' | '\r')) { 1 } else { 2 },
+            Some('\n') => {
+                let start = i + 1;
+                let rest = &chars[start..];
+                let blanks = rest.iter().take_while(|c| matches!(c, ' ' | '\t')).count();
+                let content = rest.get(blanks).is_some_and(|c| !matches!(c, '\n' | '\r'));
+                let marker = (rest.starts_with(&['-', '-', '-']) || rest.starts_with(&['.', '.', '.']))
+                    && rest.get(3).is_none_or(|c| c.is_whitespace());
+                if marker {
+                    return false;
+                }
+                if content && blanks < column {
+                    let pad = column - blanks;
+                    let offset = offsets[start];
+                    chars.splice(start..start, std::iter::repeat_n(' ', pad));
+                    offsets.splice(start..start, std::iter::repeat_n(offset, pad));
+                    changed = true;
+                    i = start + pad + blanks;
+                } else {
+                    i = start;
+                }
+            }
+            Some(_) => i += 1,
+        }
+    }
 }
 
 impl Builder<'_> {
