@@ -640,23 +640,40 @@ impl<'n> Tracer<'n> {
     }
 
     /// A hop whose far side is outside the template: unknown (PN106).
+    /// A target declared in the template (a transit gateway, a Cloud WAN
+    /// attachment) is not outside it, but the model ends there.
     pub fn outside(&self, route: &Route, what: &str, ident: &Ident) -> Hop {
-        let why = format!(
-            "the deciding route {} sends the traffic to {what} {}, which is outside the template",
-            route.id,
-            ident.describe()
-        );
+        let (why, fix) = match ident {
+            Ident::Resource(id) => (
+                format!(
+                    "the deciding route {} sends the traffic to {what} {id}, declared in the template, but privnet-lint does not follow traffic beyond a {what} (only VPC route tables, NAT and internet gateways are modelled)",
+                    route.id
+                ),
+                format!(
+                    "Check the path beyond {id} by hand, then suppress PN106 on {} (`Metadata: {{privnet-lint: {{ignore: [PN106]}}}}`).",
+                    route.id
+                ),
+            ),
+            Ident::External(id) => (
+                format!(
+                    "the deciding route {} sends the traffic to {what} `{id}`, which is outside the template",
+                    route.id
+                ),
+                "Lint the stack that defines the target in the same run, or check that path by hand.".to_string(),
+            ),
+            Ident::Unknown(u) => (
+                format!(
+                    "the deciding route {} sends the traffic to a {what} that is not known before deployment: {}",
+                    route.id, u.reason
+                ),
+                "Lint the stack that defines the target in the same run, or check that path by hand.".to_string(),
+            ),
+        };
         unknown(
             HopKind::RouteTable,
             &route.id,
             why.clone(),
-            Blocker {
-                code: Code::PN106,
-                span: route.span,
-                resource: Some(route.id.clone()),
-                why,
-                fix: "Lint the stack that defines the target in the same run, or check that path by hand.".into(),
-            },
+            Blocker { code: Code::PN106, span: route.span, resource: Some(route.id.clone()), why, fix },
         )
     }
 
