@@ -95,6 +95,38 @@ pub struct Vpc {
     /// Custom DHCP DNS servers (not `AmazonProvidedDNS`): the DHCP options
     /// resource and the span of its `DomainNameServers`.
     pub custom_dns: Option<(String, Span)>,
+    /// Route 53 Resolver forwarding rules associated with the VPC.
+    pub resolver_rules: Vec<ResolverRule>,
+}
+
+/// A Route 53 Resolver rule associated with a VPC
+/// (`AWS::Route53Resolver::ResolverRuleAssociation`): queries for its
+/// domain go to the rule's target servers, not to the VPC's own zones.
+#[derive(Clone, Debug)]
+pub struct ResolverRule {
+    /// The association's logical ID.
+    pub association: String,
+    /// What `ResolverRuleId` names.
+    pub rule: Ident,
+    /// Where `ResolverRuleId` is.
+    pub span: Span,
+    /// The forwarded domain, when the rule is declared in the template.
+    pub domain: Option<String>,
+}
+
+impl ResolverRule {
+    /// True when queries for `host` may be forwarded by this rule (its
+    /// domain is unknown, or `host` is in it).
+    pub fn may_forward(&self, host: &str) -> bool {
+        match &self.domain {
+            None => true,
+            Some(d) => {
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                let host = host.to_ascii_lowercase();
+                d.is_empty() || host == d || host.ends_with(&format!(".{d}"))
+            }
+        }
+    }
 }
 
 /// A subnet.

@@ -267,3 +267,40 @@ fn vpc_dns_hop() {
     let n = network::build(&resolve(&t, &Context::new("us-east-1")));
     assert!(n.vpcs[0].dns_support && !n.vpcs[0].dns_hostnames);
 }
+
+#[test]
+fn resolver_rule_makes_ssm_without_endpoint_unknown() {
+    let blocker = |extra: &str| {
+        with(extra, |t| {
+            let c = super::ssm::check(t);
+            let hops = &c.paths[0].hops;
+            hops.iter()
+                .filter(|h| matches!(h.kind, HopKind::Dns | HopKind::RouteTable))
+                .find_map(|h| h.blocker.as_ref().map(|b| (h.verdict, b.code)))
+        })
+    };
+    // no endpoint, no internet path, no resolver rule: PN103
+    assert_eq!(blocker(""), Some((Verdict::Block, Code::PN103)));
+    // a rule from outside the template may forward ssm to shared endpoints
+    let assoc = "
+  RuleAssoc:
+    Type: AWS::Route53Resolver::ResolverRuleAssociation
+    Properties: {VPCId: !Ref Vpc, ResolverRuleId: rslvr-rr-0123456789abcdef0}
+";
+    assert_eq!(blocker(assoc), Some((Verdict::Unknown, Code::PN411)));
+    // a rule in the template for another domain changes nothing
+    let rule = |domain: &str| {
+        format!(
+            "
+  Rule:
+    Type: AWS::Route53Resolver::ResolverRule
+    Properties: {{DomainName: {domain}, RuleType: FORWARD, TargetIps: [{{Ip: 10.1.0.53}}]}}
+  RuleAssoc:
+    Type: AWS::Route53Resolver::ResolverRuleAssociation
+    Properties: {{VPCId: !Ref Vpc, ResolverRuleId: !Ref Rule}}
+"
+        )
+    };
+    assert_eq!(blocker(&rule("corp.example.com")), Some((Verdict::Block, Code::PN103)));
+    assert_eq!(blocker(&rule("us-east-1.amazonaws.com.")), Some((Verdict::Unknown, Code::PN411)));
+}
