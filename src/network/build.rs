@@ -58,7 +58,8 @@ pub fn build(resolved: &Resolved) -> Network {
                 name: r.prop("InstanceProfileName").and_then(RNode::text).map(str::to_string),
             }),
             "AWS::IAM::Role" => role(&mut net, r),
-            _ => {}
+            "AWS::NetworkFirewall::Firewall" => net.firewalls.push(super::transit::firewall(resolved, r)),
+            _ => net.transit.add(r),
         }
     }
     reindex(&mut net);
@@ -108,6 +109,7 @@ pub fn build(resolved: &Resolved) -> Network {
             "AWS::EC2::NetworkAclEntry" => nacl_entry(&mut net, r),
             "AWS::EC2::VPCDHCPOptionsAssociation" => dhcp(&mut net, resolved, r),
             "AWS::Route53Resolver::ResolverRuleAssociation" => resolver_rule(&mut net, resolved, r),
+            "AWS::EC2::TransitGatewayRouteTableAssociation" => net.transit.associate(r),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
                 if let Some(doc) = r.prop("PolicyDocument") {
                     if r.ty == "AWS::IAM::ManagedPolicy" {

@@ -13,6 +13,7 @@ pub mod iam;
 pub mod nacl;
 pub mod region;
 pub mod sg;
+pub mod transit;
 mod workload;
 
 use std::collections::HashMap;
@@ -45,7 +46,9 @@ impl Ident {
             Val::Ref(id) => Ident::Resource(id.clone()),
             Val::Att(id, attr) => match attr.as_str() {
                 "DefaultSecurityGroup" | "DefaultNetworkAcl" => Ident::Resource(format!("{id}.{attr}")),
-                "AllocationId" | "GroupId" | "Id" => Ident::Resource(id.clone()),
+                // an endpoint picked out of a Network Firewall's
+                // `EndpointIds` (see `resolve::functions`) names the firewall
+                "AllocationId" | "GroupId" | "Id" | "EndpointIds" => Ident::Resource(id.clone()),
                 _ => Ident::Unknown(Unknown {
                     reason: format!("`{id}.{attr}` is known only after deployment"),
                     span: node.span,
@@ -362,6 +365,10 @@ pub struct Network {
     pub roles: Vec<iam::Role>,
     /// Workloads.
     pub workloads: Vec<Workload>,
+    /// Network Firewalls.
+    pub firewalls: Vec<transit::Firewall>,
+    /// Transit gateways, their attachments and routes.
+    pub transit: transit::Transit,
     /// `AWS::IAM::ManagedPolicy` documents by logical ID.
     pub managed_policies: Vec<(String, RNode)>,
     /// Findings about the model itself (not about a path).
