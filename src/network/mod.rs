@@ -47,8 +47,11 @@ impl Ident {
             Val::Att(id, attr) => match attr.as_str() {
                 "DefaultSecurityGroup" | "DefaultNetworkAcl" => Ident::Resource(format!("{id}.{attr}")),
                 // an endpoint picked out of a Network Firewall's
-                // `EndpointIds` (see `resolve::functions`) names the firewall
-                "AllocationId" | "GroupId" | "Id" | "EndpointIds" => Ident::Resource(id.clone()),
+                // `EndpointIds` (see `resolve::functions`), or its transit
+                // gateway attachment, names the firewall
+                "AllocationId" | "GroupId" | "Id" | "EndpointIds" | "TransitGatewayAttachmentId" => {
+                    Ident::Resource(id.clone())
+                }
                 _ => Ident::Unknown(Unknown {
                     reason: format!("`{id}.{attr}` is known only after deployment"),
                     span: node.span,

@@ -231,6 +231,10 @@ pub struct Transit {
     pub attachments: Vec<TgwAttachment>,
     /// Static routes.
     pub routes: Vec<TgwRoute>,
+    /// Route tables associated with the transit gateway attachments of
+    /// Network Firewalls (`!GetAtt Firewall.TransitGatewayAttachmentId`):
+    /// (firewall, table).
+    pub firewall_tables: Vec<(String, Ident)>,
 }
 
 impl Transit {
@@ -278,6 +282,10 @@ impl Transit {
         let a = Ident::of(a);
         if let Some(att) = self.attachments.iter_mut().find(|x| a.id() == Some(x.id.as_str())) {
             att.route_table = Some(Ident::of(t));
+        } else if let Some(Val::Att(fw, attr)) = r.prop("TransitGatewayAttachmentId").map(|n| &n.val)
+            && attr == "TransitGatewayAttachmentId"
+        {
+            self.firewall_tables.push((fw.clone(), Ident::of(t)));
         }
     }
 

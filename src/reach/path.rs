@@ -900,26 +900,69 @@ impl<'n> Tracer<'n> {
                 return (vec![self.route_unknown(route, say(detail), fix)], None);
             }
         };
-        let Some(tr) = transit.default_route(&table) else {
-            return (
-                vec![self.route_unknown(
-                    route,
-                    say(format!("whose route table {table} has no static 0.0.0.0/0 route")),
-                    fix,
-                )],
-                None,
-            );
-        };
-        let next = match &tr.attachment {
-            Some(Ident::Resource(a)) => transit.attachment(a),
-            _ => None,
-        };
-        let Some(next) = next else {
-            let what = match &tr.attachment {
-                None => "drops it (blackhole)".to_string(),
-                Some(a) => format!("sends it to attachment {}", a.describe()),
+        let mut table = table;
+        let mut hops = Vec::new();
+        // through firewalls attached to the gateway (each one's traffic is
+        // routed on by the table associated with its attachment)
+        let (tr, next) = loop {
+            let Some(tr) = transit.default_route(&table) else {
+                return (
+                    vec![self.route_unknown(
+                        route,
+                        say(format!("whose route table {table} has no static 0.0.0.0/0 route")),
+                        fix,
+                    )],
+                    None,
+                );
             };
-            return (vec![self.route_unknown(route, say(format!("whose route {} {what}", tr.id)), fix)], None);
+            let target = match &tr.attachment {
+                Some(Ident::Resource(a)) => a.as_str(),
+                other => {
+                    let what = match other {
+                        None => "drops it (blackhole)".to_string(),
+                        Some(a) => format!("sends it to attachment {}", a.describe()),
+                    };
+                    return (vec![self.route_unknown(route, say(format!("whose route {} {what}", tr.id)), fix)], None);
+                }
+            };
+            if let Some(next) = transit.attachment(target) {
+                break (tr, next);
+            }
+            let fw = self.net.firewalls.iter().find(|f| f.id == target);
+            let after = transit.firewall_tables.iter().find(|(f, _)| f == target).and_then(|(_, t)| t.id());
+            let (Some(fw), Some(after)) = (fw, after) else {
+                let why = format!(
+                    "whose route {} sends it to {target}, which is not a VPC attachment of the template",
+                    tr.id
+                );
+                return (vec![self.route_unknown(route, say(why), fix)], None);
+            };
+            if hops.len() >= 4 {
+                return (
+                    vec![self.route_unknown(
+                        route,
+                        say("through more firewalls than privnet-lint follows".into()),
+                        fix,
+                    )],
+                    None,
+                );
+            }
+            match fw.https_verdict(host) {
+                Ok(why) => hops.push(pass(
+                    HopKind::RouteTable,
+                    &fw.id,
+                    format!(
+                        "transit gateway {tgw}: route table {table} sends 0.0.0.0/0 ({}) to Network Firewall {}, which lets HTTPS to {peer} through ({why}); route table {after} takes it on",
+                        tr.id, fw.id
+                    ),
+                    tr.span,
+                )),
+                Err(why) => {
+                    let why = say(format!("whose route {} sends it through Network Firewall {}: {why}", tr.id, fw.id));
+                    return (vec![self.route_unknown(route, why, fix)], None);
+                }
+            }
+            table = after.to_string();
         };
         let Some(subnet) = next.subnets.first().and_then(|s| s.id()).and_then(|id| self.net.subnet(id)) else {
             return (
@@ -931,7 +974,7 @@ impl<'n> Tracer<'n> {
                 None,
             );
         };
-        let mut hops = vec![pass(
+        hops.push(pass(
             HopKind::RouteTable,
             tgw,
             format!(
@@ -941,7 +984,7 @@ impl<'n> Tracer<'n> {
                 next.vpc.describe()
             ),
             tr.span,
-        )];
+        ));
         let there = self.in_subnet(subnet);
         let (more, via) = there.onward(subnet, &format!("attachment subnet {}", subnet.id), peer, host, depth);
         hops.extend(more);

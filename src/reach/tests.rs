@@ -492,4 +492,42 @@ fn transit_gateway_routes_follow_the_attachment_route_table_to_the_egress_vpc() 
     // a blackhole route
     let blackhole = base.replace("TransitGatewayAttachmentId: !Ref EgressAttach}", "Blackhole: true}");
     assert_eq!(beyond_default_route(&format!("{blackhole}{assoc}{to_nat}"), HOST).1, vec![Code::PN106]);
+    // through a firewall attached to the gateway, whose attachment's table goes on to the egress VPC
+    let via_fw = base.replace(
+        "TransitGatewayAttachmentId: !Ref EgressAttach}",
+        "TransitGatewayAttachmentId: !GetAtt Fw.TransitGatewayAttachmentId}",
+    );
+    let fw = |rules: &str| {
+        format!(
+            "
+  Fw:
+    Type: AWS::NetworkFirewall::Firewall
+    Properties: {{TransitGatewayId: !Ref Tgw, FirewallPolicyArn: !Ref Policy}}
+  Policy:
+    Type: AWS::NetworkFirewall::FirewallPolicy
+    Properties:
+      FirewallPolicy:
+        StatelessDefaultActions: ['aws:forward_to_sfe']
+        StatefulRuleGroupReferences: [{{ResourceArn: !Ref Group}}]
+  Group:
+    Type: AWS::NetworkFirewall::RuleGroup
+    Properties:
+      RuleGroup: {{RulesSource: {{RulesString: '{rules}'}}}}
+  InspectionRt:
+    Type: AWS::EC2::TransitGatewayRouteTable
+    Properties: {{TransitGatewayId: !Ref Tgw}}
+  FwAssoc:
+    Type: AWS::EC2::TransitGatewayRouteTableAssociation
+    Properties: {{TransitGatewayAttachmentId: !GetAtt Fw.TransitGatewayAttachmentId, TransitGatewayRouteTableId: !Ref InspectionRt}}
+  InspectedDefault:
+    Type: AWS::EC2::TransitGatewayRoute
+    Properties: {{TransitGatewayRouteTableId: !Ref InspectionRt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayAttachmentId: !Ref EgressAttach}}
+"
+        )
+    };
+    let (v, codes) =
+        beyond_default_route(&format!("{via_fw}{assoc}{to_nat}{}", fw("alert tls any any -> any any (sid:1;)")), HOST);
+    assert!(v.iter().all(|v| *v == Verdict::Pass) && v.len() >= 5, "{v:?} {codes:?}");
+    let strict = fw("drop tcp any any -> any any (sid:1;)");
+    assert_eq!(beyond_default_route(&format!("{via_fw}{assoc}{to_nat}{strict}"), HOST).1, vec![Code::PN106]);
 }
