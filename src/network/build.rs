@@ -17,8 +17,8 @@ use super::region::{AmiFamily, ami_family};
 use super::sg::{Peer, Protocol, SecurityGroup, SgRule, inline_rules};
 use super::workload;
 use super::{
-    Destination, EndpointKind, Ident, InternetGateway, NatGateway, Network, Route, RouteTable, RouteTarget, Subnet,
-    Vpc, VpcEndpoint,
+    Destination, EndpointKind, Ident, InternetGateway, NatGateway, Network, ResolverRule, Route, RouteTable,
+    RouteTarget, Subnet, Vpc, VpcEndpoint,
 };
 use crate::resolve::{Existence, RNode, Resolved, ResolvedResource, Unknown, Val};
 use crate::source::Span;
@@ -58,7 +58,8 @@ pub fn build(resolved: &Resolved) -> Network {
                 name: r.prop("InstanceProfileName").and_then(RNode::text).map(str::to_string),
             }),
             "AWS::IAM::Role" => role(&mut net, r),
-            _ => {}
+            "AWS::NetworkFirewall::Firewall" => net.firewalls.push(super::transit::firewall(resolved, r)),
+            _ => net.transit.add(r),
         }
     }
     reindex(&mut net);
@@ -108,6 +109,8 @@ pub fn build(resolved: &Resolved) -> Network {
             }
             "AWS::EC2::NetworkAclEntry" => nacl_entry(&mut net, r),
             "AWS::EC2::VPCDHCPOptionsAssociation" => dhcp(&mut net, resolved, r),
+            "AWS::Route53Resolver::ResolverRuleAssociation" => resolver_rule(&mut net, resolved, r),
+            "AWS::EC2::TransitGatewayRouteTableAssociation" => net.transit.associate(r),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
                 if let Some(doc) = r.prop("PolicyDocument") {
                     if r.ty == "AWS::IAM::ManagedPolicy" {
@@ -228,6 +231,7 @@ fn vpc(net: &mut Network, r: &ResolvedResource) {
         dns_hostnames,
         dns_hostnames_span,
         custom_dns: None,
+        resolver_rules: Vec::new(),
     });
     // The VPC's default security group: inbound only from its own members,
     // all outbound (VPC UG, "Default security groups for your VPCs").
@@ -490,6 +494,26 @@ fn dhcp(net: &mut Network, resolved: &Resolved, assoc: &ResolvedResource) {
     }
     if let Some(vpc) = find_mut(&mut net.vpcs, &net.index, &ident_prop(assoc, "VpcId"), |v| &v.id) {
         vpc.custom_dns = Some((options_id, servers.key_span));
+    }
+}
+
+/// A resolver rule association: a `FORWARD` rule declared in the template
+/// gives its domain; a `SYSTEM` rule (answer with the VPC's own resolver)
+/// changes nothing; a rule from outside the template may forward anything.
+fn resolver_rule(net: &mut Network, resolved: &Resolved, assoc: &ResolvedResource) {
+    let rule = ident_prop(assoc, "ResolverRuleId");
+    let span = assoc.prop_entry("ResolverRuleId").map(|e| e.key_span).unwrap_or(assoc.span);
+    let mut domain = None;
+    if let Some(r) =
+        rule.id().and_then(|id| resolved.resource(id)).filter(|r| r.ty == "AWS::Route53Resolver::ResolverRule")
+    {
+        if r.prop("RuleType").and_then(RNode::text).is_some_and(|t| !t.eq_ignore_ascii_case("FORWARD")) {
+            return;
+        }
+        domain = r.prop("DomainName").and_then(RNode::text).map(str::to_string);
+    }
+    if let Some(vpc) = find_mut(&mut net.vpcs, &net.index, &ident_prop(assoc, "VPCId"), |v| &v.id) {
+        vpc.resolver_rules.push(ResolverRule { association: assoc.id.clone(), rule, span, domain });
     }
 }
 

@@ -13,6 +13,7 @@ pub mod iam;
 pub mod nacl;
 pub mod region;
 pub mod sg;
+pub mod transit;
 mod workload;
 
 use std::collections::HashMap;
@@ -45,7 +46,12 @@ impl Ident {
             Val::Ref(id) => Ident::Resource(id.clone()),
             Val::Att(id, attr) => match attr.as_str() {
                 "DefaultSecurityGroup" | "DefaultNetworkAcl" => Ident::Resource(format!("{id}.{attr}")),
-                "AllocationId" | "GroupId" | "Id" => Ident::Resource(id.clone()),
+                // an endpoint picked out of a Network Firewall's
+                // `EndpointIds` (see `resolve::functions`), or its transit
+                // gateway attachment, names the firewall
+                "AllocationId" | "GroupId" | "Id" | "EndpointIds" | "TransitGatewayAttachmentId" => {
+                    Ident::Resource(id.clone())
+                }
                 _ => Ident::Unknown(Unknown {
                     reason: format!("`{id}.{attr}` is known only after deployment"),
                     span: node.span,
@@ -95,6 +101,38 @@ pub struct Vpc {
     /// Custom DHCP DNS servers (not `AmazonProvidedDNS`): the DHCP options
     /// resource and the span of its `DomainNameServers`.
     pub custom_dns: Option<(String, Span)>,
+    /// Route 53 Resolver forwarding rules associated with the VPC.
+    pub resolver_rules: Vec<ResolverRule>,
+}
+
+/// A Route 53 Resolver rule associated with a VPC
+/// (`AWS::Route53Resolver::ResolverRuleAssociation`): queries for its
+/// domain go to the rule's target servers, not to the VPC's own zones.
+#[derive(Clone, Debug)]
+pub struct ResolverRule {
+    /// The association's logical ID.
+    pub association: String,
+    /// What `ResolverRuleId` names.
+    pub rule: Ident,
+    /// Where `ResolverRuleId` is.
+    pub span: Span,
+    /// The forwarded domain, when the rule is declared in the template.
+    pub domain: Option<String>,
+}
+
+impl ResolverRule {
+    /// True when queries for `host` may be forwarded by this rule (its
+    /// domain is unknown, or `host` is in it).
+    pub fn may_forward(&self, host: &str) -> bool {
+        match &self.domain {
+            None => true,
+            Some(d) => {
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                let host = host.to_ascii_lowercase();
+                d.is_empty() || host == d || host.ends_with(&format!(".{d}"))
+            }
+        }
+    }
 }
 
 /// A subnet.
@@ -330,6 +368,10 @@ pub struct Network {
     pub roles: Vec<iam::Role>,
     /// Workloads.
     pub workloads: Vec<Workload>,
+    /// Network Firewalls.
+    pub firewalls: Vec<transit::Firewall>,
+    /// Transit gateways, their attachments and routes.
+    pub transit: transit::Transit,
     /// `AWS::IAM::ManagedPolicy` documents by logical ID.
     pub managed_policies: Vec<(String, RNode)>,
     /// Findings about the model itself (not about a path).

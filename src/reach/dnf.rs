@@ -72,7 +72,7 @@ fn trace(t: &Tracer<'_>) -> PathTrace {
                 format!("route table {rt}: 0.0.0.0/0 ({}) carries S3 traffic", r.id),
                 r.span,
             ));
-            let (h, v) = t.route_target_hops(r, "S3");
+            let (h, v) = t.route_target_hops_to(r, "S3", &host);
             next.extend(h);
             via = v;
         }

@@ -5,6 +5,7 @@ use crate::finding::Code;
 use crate::network::nacl::{NaclVerdict, NetworkAcl, Remote};
 use crate::network::region::{PrefixListMeaning, prefix_list_meaning, prefix_list_mistake};
 use crate::network::sg::{self, Peer, SecurityGroup, SgRule};
+use crate::network::transit::Firewall;
 use crate::network::{
     EndpointKind, Ident, Network, PublicIp, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcEndpoint, Workload,
 };
@@ -637,35 +638,354 @@ impl<'n> Tracer<'n> {
     }
 
     /// A hop whose far side is outside the template: unknown (PN106).
+    /// A target declared in the template (a transit gateway, a Cloud WAN
+    /// attachment) is not outside it, but the model ends there.
     pub fn outside(&self, route: &Route, what: &str, ident: &Ident) -> Hop {
-        let why = format!(
-            "the deciding route {} sends the traffic to {what} {}, which is outside the template",
-            route.id,
-            ident.describe()
-        );
+        let (why, fix) = match ident {
+            Ident::Resource(id) => (
+                format!(
+                    "the deciding route {} sends the traffic to {what} {id}, declared in the template, but privnet-lint does not follow traffic beyond a {what} (only VPC route tables, NAT and internet gateways are modelled)",
+                    route.id
+                ),
+                format!(
+                    "Check the path beyond {id} by hand, then suppress PN106 on {} (`Metadata: {{privnet-lint: {{ignore: [PN106]}}}}`).",
+                    route.id
+                ),
+            ),
+            Ident::External(id) => (
+                format!(
+                    "the deciding route {} sends the traffic to {what} `{id}`, which is outside the template",
+                    route.id
+                ),
+                "Lint the stack that defines the target in the same run, or check that path by hand.".to_string(),
+            ),
+            Ident::Unknown(u) => (
+                format!(
+                    "the deciding route {} sends the traffic to a {what} that is not known before deployment: {}",
+                    route.id, u.reason
+                ),
+                "Lint the stack that defines the target in the same run, or check that path by hand.".to_string(),
+            ),
+        };
         unknown(
             HopKind::RouteTable,
             &route.id,
             why.clone(),
-            Blocker {
-                code: Code::PN106,
-                span: route.span,
-                resource: Some(route.id.clone()),
-                why,
-                fix: "Lint the stack that defines the target in the same run, or check that path by hand.".into(),
-            },
+            Blocker { code: Code::PN106, span: route.span, resource: Some(route.id.clone()), why, fix },
         )
     }
 
     /// The hops that follow a public route choice (`via` is the resource the
     /// traffic leaves through).
     pub fn route_target_hops(&self, route: &Route, peer: &str) -> (Vec<Hop>, Option<String>) {
+        self.beyond(route, peer, peer, 0)
+    }
+
+    /// [`Tracer::route_target_hops`] where `peer` (for messages) is not
+    /// the host name a firewall's domain lists see (`host`).
+    pub fn route_target_hops_to(&self, route: &Route, peer: &str, host: &str) -> (Vec<Hop>, Option<String>) {
+        self.beyond(route, peer, host, 0)
+    }
+
+    /// [`Tracer::route_target_hops`] after `depth` firewalls or transit
+    /// gateways (a transit gateway's traffic reaches the next VPC with the
+    /// instance's private address; `self` is then a tracer in that VPC).
+    fn beyond(&self, route: &Route, peer: &str, host: &str, depth: usize) -> (Vec<Hop>, Option<String>) {
+        const MAX_DEPTH: usize = 4;
         match &route.target {
             RouteTarget::NatGateway(n) => (self.nat_hops(n, route, peer), n.id().map(str::to_string)),
+            RouteTarget::InternetGateway(g) if self.transited() => {
+                let why = format!(
+                    "the deciding route {} sends traffic that came through a transit gateway straight to internet gateway {}: it keeps the instance's private address, which an internet gateway does not translate",
+                    route.id,
+                    g.describe()
+                );
+                (
+                    vec![self.route_unknown(
+                        route,
+                        why,
+                        "Route the transit gateway's traffic to a NAT gateway in this VPC.".into(),
+                    )],
+                    None,
+                )
+            }
             RouteTarget::InternetGateway(g) => (self.igw_hops(g, route), g.id().map(str::to_string)),
             RouteTarget::Local | RouteTarget::GatewayEndpoint(_) => (Vec::new(), None),
+            RouteTarget::Other(kind, Ident::Resource(id)) if depth < MAX_DEPTH && kind == "VpcEndpointId" => {
+                match self.net.firewalls.iter().find(|f| f.id == *id) {
+                    Some(fw) => self.firewall_hops(fw, route, peer, host, depth),
+                    None => {
+                        (vec![self.outside(route, &humanize_target(kind), &route_target_ident(&route.target))], None)
+                    }
+                }
+            }
+            RouteTarget::Other(kind, Ident::Resource(id))
+                if depth < MAX_DEPTH && kind == "TransitGatewayId" && self.net.transit.gateway(id).is_some() =>
+            {
+                self.tgw_hops(id, route, peer, host, depth)
+            }
             RouteTarget::Other(kind, ident) => (vec![self.outside(route, &humanize_target(kind), ident)], None),
         }
+    }
+
+    /// True when this tracer stands in a VPC the traffic reached through a
+    /// transit gateway (not the workload's own VPC).
+    fn transited(&self) -> bool {
+        let own = self.w.subnet.id().and_then(|id| self.net.subnet(id)).and_then(|s| self.net.vpc_of_subnet(s));
+        own.map(|v| v.id.as_str()) != self.vpc.map(|v| v.id.as_str())
+    }
+
+    /// An unknown hop at a route (PN106) with its own reason.
+    fn route_unknown(&self, route: &Route, why: String, fix: String) -> Hop {
+        unknown(
+            HopKind::RouteTable,
+            &route.id,
+            why.clone(),
+            Blocker { code: Code::PN106, span: route.span, resource: Some(route.id.clone()), why, fix },
+        )
+    }
+
+    /// The same workload traced from `subnet` on (after a transit gateway).
+    fn in_subnet(&self, subnet: &'n Subnet) -> Tracer<'n> {
+        Tracer {
+            net: self.net,
+            region: self.region,
+            w: self.w,
+            subnet: Some(subnet),
+            vpc: self.net.vpc_of_subnet(subnet),
+            group_idents: self.group_idents.clone(),
+        }
+    }
+
+    /// The default route of `subnet`'s route table and what follows it.
+    fn onward(
+        &self,
+        subnet: &'n Subnet,
+        why_here: &str,
+        peer: &str,
+        host: &str,
+        depth: usize,
+    ) -> (Vec<Hop>, Option<String>) {
+        match self.public_route(subnet, false) {
+            RouteChoice::Route(r) => {
+                let rt = match self.route_table_of(subnet) {
+                    RouteTableRef::Table(rt) => rt.id.clone(),
+                    _ => subnet.id.clone(),
+                };
+                let mut hops = vec![pass(
+                    HopKind::RouteTable,
+                    &rt,
+                    format!("{why_here}; route table {rt}: 0.0.0.0/0 ({})", r.id),
+                    r.span,
+                )];
+                let (more, via) = self.beyond(r, peer, host, depth + 1);
+                hops.extend(more);
+                (hops, via)
+            }
+            RouteChoice::Unknown(u) => (vec![self.unknown_hop(HopKind::RouteTable, &subnet.id, &u)], None),
+            RouteChoice::None | RouteChoice::GatewayEndpoint(_) => {
+                let why = format!("{why_here}, but the route table of subnet {} has no 0.0.0.0/0 route", subnet.id);
+                (
+                    vec![unknown(
+                        HopKind::RouteTable,
+                        &subnet.id,
+                        why.clone(),
+                        Blocker {
+                            code: Code::PN106,
+                            span: subnet.span,
+                            resource: Some(subnet.id.clone()),
+                            why,
+                            fix: format!("Route 0.0.0.0/0 from subnet {} to a NAT gateway.", subnet.id),
+                        },
+                    )],
+                    None,
+                )
+            }
+        }
+    }
+
+    /// Through a Network Firewall: its policy, then its subnet's route.
+    fn firewall_hops(
+        &self,
+        fw: &'n Firewall,
+        route: &Route,
+        peer: &str,
+        host: &str,
+        depth: usize,
+    ) -> (Vec<Hop>, Option<String>) {
+        let fix =
+            format!("Check that firewall {} lets HTTPS to {peer} through, then suppress PN106 on {}.", fw.id, route.id);
+        let passed = match fw.https_verdict(host) {
+            Ok(why) => why,
+            Err(why) => {
+                let why = format!(
+                    "the deciding route {} sends the traffic through Network Firewall {}: {why}",
+                    route.id, fw.id
+                );
+                return (vec![self.route_unknown(route, why, fix)], None);
+            }
+        };
+        let subnets: Vec<&'n Subnet> =
+            fw.subnets.iter().filter_map(|s| s.id().and_then(|id| self.net.subnet(id))).collect();
+        if subnets.is_empty() || subnets.len() != fw.subnets.len() {
+            let why = format!(
+                "the deciding route {} sends the traffic to Network Firewall {}, whose subnets are not all in the template",
+                route.id, fw.id
+            );
+            return (vec![self.route_unknown(route, why, fix)], None);
+        }
+        let mut first = None;
+        // which AZ's endpoint a route picks is not knowable: every subnet must work
+        for s in subnets {
+            let mut hops = vec![pass(
+                HopKind::RouteTable,
+                &fw.id,
+                format!("Network Firewall {} lets HTTPS to {peer} through ({passed})", fw.id),
+                fw.span,
+            )];
+            let (more, via) = self.onward(s, &format!("the firewall's subnet {}", s.id), peer, host, depth);
+            hops.extend(more);
+            if hops.iter().any(|h| h.verdict != Verdict::Pass) {
+                return (hops, via);
+            }
+            first.get_or_insert((hops, via));
+        }
+        first.unwrap_or_default()
+    }
+
+    /// Through a transit gateway: the route table of the source VPC's
+    /// attachment, its `0.0.0.0/0` route, then the target attachment's VPC.
+    fn tgw_hops(&self, tgw: &str, route: &Route, peer: &str, host: &str, depth: usize) -> (Vec<Hop>, Option<String>) {
+        let transit = &self.net.transit;
+        let fix = format!("Check the path beyond transit gateway {tgw} by hand, then suppress PN106 on {}.", route.id);
+        let say = |detail: String| {
+            format!("the deciding route {} sends the traffic to transit gateway {tgw}, {detail}", route.id)
+        };
+        let vpc = self.vpc.map(|v| v.id.as_str()).unwrap_or_default();
+        let Some(att) = transit.attachment_of(tgw, vpc) else {
+            return (
+                vec![self.route_unknown(
+                    route,
+                    say(format!("but VPC {vpc} has no attachment to it in the template")),
+                    fix,
+                )],
+                None,
+            );
+        };
+        let table = match &att.route_table {
+            Some(Ident::Resource(t)) => t.clone(),
+            Some(other) => {
+                return (
+                    vec![self.route_unknown(
+                        route,
+                        say(format!("whose route table for attachment {} is {}", att.id, other.describe())),
+                        fix,
+                    )],
+                    None,
+                );
+            }
+            None => {
+                let default = transit.gateway(tgw).is_some_and(|g| g.default_association);
+                let detail = if default {
+                    format!(
+                        "where attachment {} uses the gateway's default route table, whose routes are not in the template",
+                        att.id
+                    )
+                } else {
+                    format!("but attachment {} is associated with no route table", att.id)
+                };
+                return (vec![self.route_unknown(route, say(detail), fix)], None);
+            }
+        };
+        let mut table = table;
+        let mut hops = Vec::new();
+        // through firewalls attached to the gateway (each one's traffic is
+        // routed on by the table associated with its attachment)
+        let (tr, next) = loop {
+            let Some(tr) = transit.default_route(&table) else {
+                return (
+                    vec![self.route_unknown(
+                        route,
+                        say(format!("whose route table {table} has no static 0.0.0.0/0 route")),
+                        fix,
+                    )],
+                    None,
+                );
+            };
+            let target = match &tr.attachment {
+                Some(Ident::Resource(a)) => a.as_str(),
+                other => {
+                    let what = match other {
+                        None => "drops it (blackhole)".to_string(),
+                        Some(a) => format!("sends it to attachment {}", a.describe()),
+                    };
+                    return (vec![self.route_unknown(route, say(format!("whose route {} {what}", tr.id)), fix)], None);
+                }
+            };
+            if let Some(next) = transit.attachment(target) {
+                break (tr, next);
+            }
+            let fw = self.net.firewalls.iter().find(|f| f.id == target);
+            let after = transit.firewall_tables.iter().find(|(f, _)| f == target).and_then(|(_, t)| t.id());
+            let (Some(fw), Some(after)) = (fw, after) else {
+                let why = format!(
+                    "whose route {} sends it to {target}, which is not a VPC attachment of the template",
+                    tr.id
+                );
+                return (vec![self.route_unknown(route, say(why), fix)], None);
+            };
+            if hops.len() >= 4 {
+                return (
+                    vec![self.route_unknown(
+                        route,
+                        say("through more firewalls than privnet-lint follows".into()),
+                        fix,
+                    )],
+                    None,
+                );
+            }
+            match fw.https_verdict(host) {
+                Ok(why) => hops.push(pass(
+                    HopKind::RouteTable,
+                    &fw.id,
+                    format!(
+                        "transit gateway {tgw}: route table {table} sends 0.0.0.0/0 ({}) to Network Firewall {}, which lets HTTPS to {peer} through ({why}); route table {after} takes it on",
+                        tr.id, fw.id
+                    ),
+                    tr.span,
+                )),
+                Err(why) => {
+                    let why = say(format!("whose route {} sends it through Network Firewall {}: {why}", tr.id, fw.id));
+                    return (vec![self.route_unknown(route, why, fix)], None);
+                }
+            }
+            table = after.to_string();
+        };
+        let Some(subnet) = next.subnets.first().and_then(|s| s.id()).and_then(|id| self.net.subnet(id)) else {
+            return (
+                vec![self.route_unknown(
+                    route,
+                    say(format!("then to attachment {}, whose subnets are not in the template", next.id)),
+                    fix,
+                )],
+                None,
+            );
+        };
+        hops.push(pass(
+            HopKind::RouteTable,
+            tgw,
+            format!(
+                "transit gateway {tgw}: route table {table} sends 0.0.0.0/0 ({}) to attachment {} (VPC {})",
+                tr.id,
+                next.id,
+                next.vpc.describe()
+            ),
+            tr.span,
+        ));
+        let there = self.in_subnet(subnet);
+        let (more, via) = there.onward(subnet, &format!("attachment subnet {}", subnet.id), peer, host, depth);
+        hops.extend(more);
+        (hops, via)
     }
 
     /// True when the route table sends `0.0.0.0/0` somewhere (an internet

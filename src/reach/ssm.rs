@@ -10,14 +10,14 @@
 //! addresses that need a NAT or internet path (PrivateLink guide, "DNS
 //! hostnames").
 
-use super::path::{EPHEMERAL, RouteChoice, RouteTableRef, Tracer, block, pass};
+use super::path::{EPHEMERAL, RouteChoice, RouteTableRef, Tracer, block, pass, unknown};
 use super::{Blocker, Check, Hop, HopKind, PathTrace, Status, Target, Verdict};
 use crate::finding::Code;
 use crate::network::iam::Tri;
 use crate::network::nacl::Remote;
 use crate::network::region::AmiFamily;
 use crate::network::sg::{self, SecurityGroup};
-use crate::network::{EndpointKind, Ident, Subnet, VpcEndpoint};
+use crate::network::{EndpointKind, Ident, ResolverRule, Subnet, VpcEndpoint};
 use crate::resolve::{RNode, Unknown};
 
 /// Traces Session Manager for the workload of `t`.
@@ -159,6 +159,12 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
         ));
         return PathTrace::new(target, hops, None);
     }
+    // A forwarding rule may answer with endpoints shared from another VPC
+    // (a hub VPC over a transit gateway): that is outside the template.
+    if let Some(rule) = vpc.resolver_rules.iter().find(|r| r.may_forward(&host)) {
+        hops.push(resolver_rule_hop(vpc, rule, &host));
+        return PathTrace::new(target, hops, None);
+    }
     hops.push(missing_endpoint_block(t, subnet, service, &host));
     PathTrace::new(target, hops, None)
 }
@@ -239,6 +245,34 @@ fn private_dns_block(t: &Tracer<'_>, ep: &VpcEndpoint, host: &str) -> Hop {
             fix: format!(
                 "Set on {}:\n  PrivateDnsEnabled: true\n(the VPC needs EnableDnsSupport and EnableDnsHostnames true)",
                 ep.id
+            ),
+        },
+    )
+}
+
+/// The DNS hop when a Route 53 Resolver rule forwards `host`: unknown
+/// (PN411), since the servers it forwards to answer from outside the VPC.
+fn resolver_rule_hop(vpc: &crate::network::Vpc, rule: &ResolverRule, host: &str) -> Hop {
+    let what = match &rule.domain {
+        Some(d) => format!("forwards {d} ({} in the template)", rule.rule.describe()),
+        None => format!("is {}, so what it forwards is outside the template", rule.rule.describe()),
+    };
+    let why = format!(
+        "VPC {} has no interface endpoint for {host} and no internet path, but Route 53 Resolver rule association {} sends DNS queries elsewhere: its rule {what}; {host} may resolve to interface endpoints shared from another VPC, whose reachability is outside the template",
+        vpc.id, rule.association
+    );
+    unknown(
+        HopKind::Dns,
+        &rule.association,
+        why.clone(),
+        Blocker {
+            code: Code::PN411,
+            span: rule.span,
+            resource: Some(rule.association.clone()),
+            why,
+            fix: format!(
+                "Check by hand that {host} resolves to shared endpoints reachable from VPC {} (route to their VPC, their security group), then suppress PN411 on {}; or add the interface endpoints in this VPC.",
+                vpc.id, rule.association
             ),
         },
     )

@@ -317,3 +317,267 @@ fn separate_role_policies_and_power_user_count_for_the_role() {
         format!("{ROLE}      ManagedPolicyArns: [!Sub 'arn:${{AWS::Partition}}:iam::aws:policy/PowerUserAccess']\n");
     assert_eq!(role_grants(&power), Tri::Yes);
 }
+
+#[test]
+fn resolver_rule_makes_ssm_without_endpoint_unknown() {
+    let blocker = |extra: &str| {
+        with(extra, |t| {
+            let c = super::ssm::check(t);
+            let hops = &c.paths[0].hops;
+            hops.iter()
+                .filter(|h| matches!(h.kind, HopKind::Dns | HopKind::RouteTable))
+                .find_map(|h| h.blocker.as_ref().map(|b| (h.verdict, b.code)))
+        })
+    };
+    // no endpoint, no internet path, no resolver rule: PN103
+    assert_eq!(blocker(""), Some((Verdict::Block, Code::PN103)));
+    // a rule from outside the template may forward ssm to shared endpoints
+    let assoc = "
+  RuleAssoc:
+    Type: AWS::Route53Resolver::ResolverRuleAssociation
+    Properties: {VPCId: !Ref Vpc, ResolverRuleId: rslvr-rr-0123456789abcdef0}
+";
+    assert_eq!(blocker(assoc), Some((Verdict::Unknown, Code::PN411)));
+    // a rule in the template for another domain changes nothing
+    let rule = |domain: &str| {
+        format!(
+            "
+  Rule:
+    Type: AWS::Route53Resolver::ResolverRule
+    Properties: {{DomainName: {domain}, RuleType: FORWARD, TargetIps: [{{Ip: 10.1.0.53}}]}}
+  RuleAssoc:
+    Type: AWS::Route53Resolver::ResolverRuleAssociation
+    Properties: {{VPCId: !Ref Vpc, ResolverRuleId: !Ref Rule}}
+"
+        )
+    };
+    assert_eq!(blocker(&rule("corp.example.com")), Some((Verdict::Block, Code::PN103)));
+    assert_eq!(blocker(&rule("us-east-1.amazonaws.com.")), Some((Verdict::Unknown, Code::PN411)));
+}
+
+/// Verdicts and blocking codes of the hops beyond the workload's default route.
+fn beyond_default_route(extra: &str, host: &str) -> (Vec<Verdict>, Vec<Code>) {
+    with(extra, |t| {
+        let RouteChoice::Route(r) = t.public_route(t.subnet.unwrap(), false) else { panic!("no route") };
+        let hops = t.route_target_hops_to(r, "S3", host).0;
+        (
+            hops.iter().map(|h| h.verdict).collect(),
+            hops.iter()
+                .filter(|h| h.verdict != Verdict::Pass)
+                .filter_map(|h| h.blocker.as_ref().map(|b| b.code))
+                .collect(),
+        )
+    })
+}
+
+const HOST: &str = "al2023-repos-us-east-1-de612dc2.s3.dualstack.us-east-1.amazonaws.com";
+
+#[test]
+fn network_firewall_endpoint_routes_follow_the_firewall_subnet() {
+    // the instance's subnet routes to the firewall endpoint; the firewall's
+    // subnet routes to an attached internet gateway; the instance has a
+    // public address (the distributed-firewall design)
+    let base = "
+  FwSubnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.9.0/24}
+  FwRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  FwAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref FwSubnet, RouteTableId: !Ref FwRt}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+  FwDefault:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref FwRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  Eip:
+    Type: AWS::EC2::EIP
+    Properties: {InstanceId: !Ref I}
+  Firewall:
+    Type: AWS::NetworkFirewall::Firewall
+    Properties:
+      VpcId: !Ref Vpc
+      FirewallPolicyArn: !Ref Policy
+      SubnetMappings: [{SubnetId: !Ref FwSubnet}]
+  Default:
+    Type: AWS::EC2::Route
+    Properties:
+      RouteTableId: !Ref Rt
+      DestinationCidrBlock: 0.0.0.0/0
+      VpcEndpointId: !Select [1, !Split [':', !Select [0, !GetAtt Firewall.EndpointIds]]]
+";
+    let policy = |groups: &str, default: &str| {
+        format!(
+            "
+  Policy:
+    Type: AWS::NetworkFirewall::FirewallPolicy
+    Properties:
+      FirewallPolicy:
+        StatelessDefaultActions: ['aws:forward_to_sfe']
+        StatelessFragmentDefaultActions: ['aws:forward_to_sfe']
+        StatefulDefaultActions: [{default}]
+        StatefulRuleGroupReferences: [{{ResourceArn: !Ref Group}}]
+  Group:
+    Type: AWS::NetworkFirewall::RuleGroup
+    Properties:
+      Type: STATEFUL
+      Capacity: 100
+      RuleGroup:
+        RulesSource:
+{groups}
+"
+        )
+    };
+    let log_only = "          RulesString: |\n            # only logs\n            alert tls any any -> any any (msg:\"tls\"; sid:1;)\n";
+    let strict = "          RulesString: |\n            drop tcp any any -> any any (sid:2;)\n";
+    let allow = |d: &str| {
+        format!(
+            "          RulesSourceList: {{TargetTypes: [TLS_SNI], GeneratedRulesType: ALLOWLIST, Targets: ['{d}']}}\n"
+        )
+    };
+    let (v, codes) = beyond_default_route(&format!("{base}{}", policy(log_only, "'aws:alert_established'")), HOST);
+    assert!(v.iter().all(|v| *v == Verdict::Pass) && v.len() >= 3, "{v:?} {codes:?}");
+    assert_eq!(
+        beyond_default_route(&format!("{base}{}", policy(strict, "'aws:alert_established'")), HOST).1,
+        vec![Code::PN106]
+    );
+    assert_eq!(
+        beyond_default_route(&format!("{base}{}", policy(log_only, "'aws:drop_established'")), HOST).1,
+        vec![Code::PN106]
+    );
+    let amazonaws = policy(&allow(".amazonaws.com"), "'aws:drop_established'");
+    assert!(beyond_default_route(&format!("{base}{amazonaws}"), HOST).0.iter().all(|v| *v == Verdict::Pass));
+    let google = policy(&allow(".google.com"), "'aws:drop_established'");
+    assert_eq!(beyond_default_route(&format!("{base}{google}"), HOST).1, vec![Code::PN106]);
+    // without the instance's public address the firewall subnet's IGW route fails as it would directly
+    let no_eip = base.replace("  Eip:\n    Type: AWS::EC2::EIP\n    Properties: {InstanceId: !Ref I}\n", "");
+    assert_eq!(
+        beyond_default_route(&format!("{no_eip}{}", policy(log_only, "'aws:alert_established'")), HOST).1,
+        vec![Code::PN105]
+    );
+}
+
+#[test]
+fn transit_gateway_routes_follow_the_attachment_route_table_to_the_egress_vpc() {
+    let base = "
+  Tgw:
+    Type: AWS::EC2::TransitGateway
+    Properties: {DefaultRouteTableAssociation: disable, DefaultRouteTablePropagation: disable}
+  SpokeAttach:
+    Type: AWS::EC2::TransitGatewayAttachment
+    Properties: {TransitGatewayId: !Ref Tgw, VpcId: !Ref Vpc, SubnetIds: [!Ref Subnet]}
+  Egress:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.9.0.0/16}
+  EgressTgwSubnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.1.0/24}
+  EgressPublic:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.2.0/24}
+  EgressAttach:
+    Type: AWS::EC2::TransitGatewayAttachment
+    Properties: {TransitGatewayId: !Ref Tgw, VpcId: !Ref Egress, SubnetIds: [!Ref EgressTgwSubnet]}
+  TgwRt:
+    Type: AWS::EC2::TransitGatewayRouteTable
+    Properties: {TransitGatewayId: !Ref Tgw}
+  TgwDefault:
+    Type: AWS::EC2::TransitGatewayRoute
+    Properties: {TransitGatewayRouteTableId: !Ref TgwRt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayAttachmentId: !Ref EgressAttach}
+  EgressTgwRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Egress}
+  EgressTgwAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref EgressTgwSubnet, RouteTableId: !Ref EgressTgwRt}
+  EgressPublicRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Egress}
+  EgressPublicAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref EgressPublic, RouteTableId: !Ref EgressPublicRt}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  IgwAttach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Egress, InternetGatewayId: !Ref Igw}
+  PublicDefault:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref EgressPublicRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties: {SubnetId: !Ref EgressPublic, AllocationId: eipalloc-1}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayId: !Ref Tgw}
+";
+    let assoc = "
+  SpokeAssoc:
+    Type: AWS::EC2::TransitGatewayRouteTableAssociation
+    Properties: {TransitGatewayAttachmentId: !Ref SpokeAttach, TransitGatewayRouteTableId: !Ref TgwRt}
+";
+    let to_nat = "
+  EgressToNat:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref EgressTgwRt, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
+";
+    let to_igw = "
+  EgressToIgw:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref EgressTgwRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+";
+    let (v, codes) = beyond_default_route(&format!("{base}{assoc}{to_nat}"), HOST);
+    assert!(v.iter().all(|v| *v == Verdict::Pass) && v.len() >= 4, "{v:?} {codes:?}");
+    // no association: the gateway's default table is not in the template
+    assert_eq!(beyond_default_route(&format!("{base}{to_nat}"), HOST).1, vec![Code::PN106]);
+    // the egress VPC has no default route for what arrives from the gateway
+    assert_eq!(beyond_default_route(&format!("{base}{assoc}"), HOST).1, vec![Code::PN106]);
+    // straight to an internet gateway, the instance's private address goes nowhere
+    assert_eq!(beyond_default_route(&format!("{base}{assoc}{to_igw}"), HOST).1, vec![Code::PN106]);
+    // a blackhole route
+    let blackhole = base.replace("TransitGatewayAttachmentId: !Ref EgressAttach}", "Blackhole: true}");
+    assert_eq!(beyond_default_route(&format!("{blackhole}{assoc}{to_nat}"), HOST).1, vec![Code::PN106]);
+    // through a firewall attached to the gateway, whose attachment's table goes on to the egress VPC
+    let via_fw = base.replace(
+        "TransitGatewayAttachmentId: !Ref EgressAttach}",
+        "TransitGatewayAttachmentId: !GetAtt Fw.TransitGatewayAttachmentId}",
+    );
+    let fw = |rules: &str| {
+        format!(
+            "
+  Fw:
+    Type: AWS::NetworkFirewall::Firewall
+    Properties: {{TransitGatewayId: !Ref Tgw, FirewallPolicyArn: !Ref Policy}}
+  Policy:
+    Type: AWS::NetworkFirewall::FirewallPolicy
+    Properties:
+      FirewallPolicy:
+        StatelessDefaultActions: ['aws:forward_to_sfe']
+        StatefulRuleGroupReferences: [{{ResourceArn: !Ref Group}}]
+  Group:
+    Type: AWS::NetworkFirewall::RuleGroup
+    Properties:
+      RuleGroup: {{RulesSource: {{RulesString: '{rules}'}}}}
+  InspectionRt:
+    Type: AWS::EC2::TransitGatewayRouteTable
+    Properties: {{TransitGatewayId: !Ref Tgw}}
+  FwAssoc:
+    Type: AWS::EC2::TransitGatewayRouteTableAssociation
+    Properties: {{TransitGatewayAttachmentId: !GetAtt Fw.TransitGatewayAttachmentId, TransitGatewayRouteTableId: !Ref InspectionRt}}
+  InspectedDefault:
+    Type: AWS::EC2::TransitGatewayRoute
+    Properties: {{TransitGatewayRouteTableId: !Ref InspectionRt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayAttachmentId: !Ref EgressAttach}}
+"
+        )
+    };
+    let (v, codes) =
+        beyond_default_route(&format!("{via_fw}{assoc}{to_nat}{}", fw("alert tls any any -> any any (sid:1;)")), HOST);
+    assert!(v.iter().all(|v| *v == Verdict::Pass) && v.len() >= 5, "{v:?} {codes:?}");
+    let strict = fw("drop tcp any any -> any any (sid:1;)");
+    assert_eq!(beyond_default_route(&format!("{via_fw}{assoc}{to_nat}{strict}"), HOST).1, vec![Code::PN106]);
+}

@@ -94,7 +94,12 @@ impl<'d> Resolver<'_, 'd> {
                     (Some(d), Some(s)) if !d.is_empty() => {
                         Val::List(s.split(d).map(|p| RNode::new(source.span, Val::Str(p.to_string()))).collect())
                     }
-                    _ => unknown("`Fn::Split` of a value that is not known", span),
+                    _ => match (&source.val, source.unknown()) {
+                        (Val::Att(id, a), _) if a == "EndpointIds" => Val::Att(id.clone(), a.clone()),
+                        (Val::Att(id, a), _) => unknown(format!("`{id}.{a}` is known only after deployment"), span),
+                        (_, Some(u)) => Val::Unknown(u),
+                        _ => unknown("`Fn::Split` of a value that is not known", span),
+                    },
                 }
             }
             "Fn::If" => {
@@ -323,6 +328,11 @@ impl<'d> Resolver<'_, 'd> {
             Val::List(items) => {
                 unknown(format!("`Fn::Select` index {i} is out of range for a list of {}", items.len()), span)
             }
+            // A Network Firewall endpoint ID is picked out of `EndpointIds`
+            // (`az:vpce-…` items) with Select/Split: the value stays "one of
+            // X's endpoints", so a route to it can name the firewall.
+            Val::Att(id, a) if a == "EndpointIds" => Val::Att(id, a),
+            Val::Att(id, a) => unknown(format!("`{id}.{a}` is known only after deployment"), span),
             other => match RNode::new(list.span, other).unknown() {
                 Some(u) => Val::Unknown(u),
                 None => unknown("`Fn::Select` from something that is not a list", span),

@@ -1,6 +1,6 @@
 //! Findings about the model itself, whatever path is traced.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::finding::{Code, Finding};
 use crate::network::region::{PrefixListMeaning, prefix_list_meaning, prefix_list_mistake};
@@ -12,6 +12,7 @@ use crate::reach::path::{describe_rule, prefix_list_fix};
 /// analyzed for `region`.
 pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
     let mut out = Vec::new();
+    let endpoint_groups = endpoint_groups(net);
     for g in net.groups.iter().filter(|g| !g.is_vpc_default || !g.egress.is_empty()) {
         if g.default_dropped {
             let kept: Vec<String> = g.egress.iter().map(describe_rule).collect();
@@ -44,7 +45,12 @@ pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
                 .fix("Declare every egress rule the group needs in one place: inline `SecurityGroupEgress` only, or standalone resources only (without an allow-all rule next to narrower ones)."),
             );
         }
-        for (r, egress) in g.ingress.iter().map(|r| (r, false)).chain(g.egress.iter().map(|r| (r, true))) {
+        // Ingress matters only where the instances' traffic arrives: on the
+        // groups of interface endpoints. A workload's own ingress rules
+        // (CloudFront origin lists, a database port) decide nothing for
+        // dnf or Session Manager, whose connections go out.
+        let ingress: &[SgRule] = if endpoint_groups.contains(g.id.as_str()) { &g.ingress } else { &[] };
+        for (r, egress) in ingress.iter().map(|r| (r, false)).chain(g.egress.iter().map(|r| (r, true))) {
             rule_findings(&mut out, r, egress, &g.id, region);
         }
     }
@@ -148,6 +154,22 @@ pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The security groups on interface endpoints: the listed ones, or the
+/// VPC's default group for an endpoint without `SecurityGroupIds`.
+fn endpoint_groups(net: &Network) -> HashSet<String> {
+    net.endpoints
+        .iter()
+        .filter(|ep| ep.kind == EndpointKind::Interface)
+        .flat_map(|ep| {
+            if ep.groups.is_empty() {
+                ep.vpc.id().map(|v| format!("{v}.DefaultSecurityGroup")).into_iter().collect::<Vec<_>>()
+            } else {
+                ep.groups.iter().filter_map(|g| g.id().map(str::to_string)).collect()
+            }
+        })
+        .collect()
 }
 
 fn rule_findings(out: &mut Vec<Finding>, r: &SgRule, egress: bool, group: &str, region: &str) {
