@@ -3,7 +3,7 @@
 //! (`fixtures/seed-stack.yaml`), and the exit code follows SPEC §1 (1 for a
 //! finding such as PN001, 2 when a path cannot be used at all).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -12,34 +12,16 @@ const SEED: &str = "fixtures/seed-stack.yaml";
 /// A line the seed always reports in ap-northeast-1.
 const SEED_LINE: &str = "seed-stack.yaml:34:3: PN204";
 
+mod common;
+
 fn bin() -> Command {
-    let mut c = Command::cargo_bin("privnet-lint").expect("binary");
-    c.env_remove("AWS_REGION").env_remove("AWS_DEFAULT_REGION").env("NO_COLOR", "1").timeout(Duration::from_secs(60));
+    let mut c = common::bin();
+    c.timeout(Duration::from_secs(60));
     c
 }
 
-/// A scratch folder under the system temp dir, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // a chmod 000 file or a symlink loop must not keep the folder around
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("privnet-lint-hostile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch("hostile", name)
 }
 
 struct Run {
