@@ -109,18 +109,7 @@ fn load_resolve<R>(f: &File, region: &str, then: impl FnOnce(resolve::Resolved) 
 fn raw_parse(f: &File) -> usize {
     match source::detect_format(Some(&f.path), &f.text) {
         Format::Json => {
-            let options = jsonc_parser::ParseOptions {
-                allow_comments: false,
-                allow_loose_object_property_names: false,
-                allow_trailing_commas: false,
-                allow_missing_commas: false,
-                allow_single_quoted_strings: false,
-                allow_hexadecimal_numbers: false,
-                allow_unary_plus_numbers: false,
-                allow_bare_decimal_point_numbers: false,
-                allow_non_finite_numbers: false,
-                allow_extended_string_escapes: false,
-            };
+            let options = source::strict_json_options();
             let collect =
                 jsonc_parser::CollectOptions { comments: jsonc_parser::CommentCollectionStrategy::Off, tokens: false };
             match jsonc_parser::parse_to_ast(&f.text, &collect, &options) {

@@ -169,12 +169,15 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
     PathTrace::new(target, hops, None)
 }
 
+/// Whether `ep` is an interface endpoint for `service` in `region`.
+fn serves(ep: &VpcEndpoint, region: &str, service: &str) -> bool {
+    ep.kind == EndpointKind::Interface && ep.service.as_ref().is_some_and(|(r, s)| r == region && s == service)
+}
+
 /// Interface endpoints for `service` in the analyzed region, any VPC.
 fn interface_endpoints<'n>(t: &Tracer<'n>, service: &'n str) -> impl Iterator<Item = &'n VpcEndpoint> + 'n {
     let region = t.region;
-    t.net.endpoints.iter().filter(move |ep| {
-        ep.kind == EndpointKind::Interface && ep.service.as_ref().is_some_and(|(r, s)| r == region && s == service)
-    })
+    t.net.endpoints.iter().filter(move |ep| serves(ep, region, service))
 }
 
 /// Interface endpoints for `service` in the analyzed region in VPC `vpc`.
@@ -184,9 +187,7 @@ fn interface_endpoints_in<'n>(
     service: &'n str,
 ) -> impl Iterator<Item = &'n VpcEndpoint> + 'n {
     let region = t.region;
-    t.net.endpoints_in_vpc(vpc).filter(move |ep| {
-        ep.kind == EndpointKind::Interface && ep.service.as_ref().is_some_and(|(r, s)| r == region && s == service)
-    })
+    t.net.endpoints_in_vpc(vpc).filter(move |ep| serves(ep, region, service))
 }
 
 /// Endpoints in VPC `vpc` for `service` that hard-code another region.

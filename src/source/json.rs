@@ -15,8 +15,9 @@ use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, pars
 use super::{Document, Entry, Format, LineIndex, MAX_DEPTH, Node, Span, Style, Value};
 use crate::finding::{Code, Finding};
 
-pub fn parse(text: &str, lines: &LineIndex) -> Document {
-    let options = ParseOptions {
+/// jsonc-parser with every extension off: a strict JSON parser.
+pub fn strict_options() -> ParseOptions {
+    ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
         allow_trailing_commas: false,
@@ -27,7 +28,11 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
         allow_bare_decimal_point_numbers: false,
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
-    };
+    }
+}
+
+pub fn parse(text: &str, lines: &LineIndex) -> Document {
+    let options = strict_options();
     let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: false };
     let mut doc = Document { root: None, format: Format::Json, findings: Vec::new() };
     match parse_to_ast(text, &collect, &options) {

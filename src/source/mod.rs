@@ -14,6 +14,7 @@ mod yaml;
 use serde::Serialize;
 
 use crate::finding::Finding;
+pub use json::strict_options as strict_json_options;
 pub use lines::LineIndex;
 
 /// Templates larger than this are refused with PN001 before parsing.
