@@ -81,8 +81,11 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
 /// not indented past its parent.
 const QUOTED_INDENT: &str = "invalid indentation in quoted scalar";
 
-/// How many quoted scalars [`relaxed`] re-indents before giving up.
+/// How many quoted scalars [`relaxed`] re-indents before giving up, and how
+/// many bytes it may re-parse in all (each fix re-parses the whole text, so
+/// a large file full of such scalars must not cost hundreds of parses).
 const MAX_RELAXED: usize = 256;
+const MAX_RELAXED_BYTES: usize = 64 << 20;
 
 /// A scan error: where (a character index of the parsed text) and what.
 struct ScanErr {
@@ -139,7 +142,8 @@ fn build(text: &str, lines: &LineIndex, parsed: &str, chars: CharMap) -> (Docume
 fn relaxed(text: &str, lines: &LineIndex, mut at: usize) -> Option<Document> {
     let mut chars: Vec<char> = text.chars().collect();
     let mut offsets = CharMap::offsets(text);
-    for _ in 0..MAX_RELAXED {
+    let rounds = MAX_RELAXED.min(MAX_RELAXED_BYTES / text.len().max(1)).max(1);
+    for _ in 0..rounds {
         if !indent_quoted(&mut chars, &mut offsets, at) {
             return None;
         }
