@@ -53,6 +53,22 @@ fn every_corpus_file_gets_a_result() {
     assert!(parse_errors < 60, "{parse_errors} files did not parse");
 }
 
+/// Every span of every corpus file's tree and parse findings agrees with its
+/// byte offset: the YAML loader takes lines and columns from the parser's
+/// markers, and this checks them against the line index, file by file.
+#[test]
+fn every_corpus_span_agrees_with_its_offset() {
+    let Some(dir) = corpus() else { return };
+    let mut all = Vec::new();
+    files(&dir, &mut all);
+    for p in &all {
+        let bytes = std::fs::read(p).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("template.yaml");
+        privnet_lint::fuzzing::check_loader(name, &text);
+    }
+}
+
 #[test]
 fn the_corpus_as_one_folder_through_the_binary() {
     let Some(dir) = corpus() else { return };

@@ -86,7 +86,8 @@ impl Converter<'_> {
             ast::Value::Object(o) => {
                 self.depth(depth, o.range)?;
                 let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
-                let mut index: HashMap<String, usize> = HashMap::new();
+                // a key index only for large objects: most have a handful of keys
+                let mut index: Option<HashMap<String, usize>> = None;
                 for p in &o.properties {
                     let (key, key_range) = match &p.name {
                         ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
@@ -94,7 +95,11 @@ impl Converter<'_> {
                     };
                     let key_span = self.span(key_range);
                     let value = self.node(&p.value, depth + 1)?;
-                    if let Some(&i) = index.get(&key) {
+                    let seen = match &index {
+                        Some(index) => index.get(&key).copied(),
+                        None => entries.iter().position(|e| e.key == key),
+                    };
+                    if let Some(i) = seen {
                         let first = entries[i].key_span;
                         self.findings.push(
                             Finding::new(
@@ -110,7 +115,12 @@ impl Converter<'_> {
                         );
                         entries[i] = Entry { key, key_span, value };
                     } else {
-                        index.insert(key.clone(), entries.len());
+                        if index.is_none() && entries.len() >= 16 {
+                            index = Some(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
+                        }
+                        if let Some(index) = &mut index {
+                            index.insert(key.clone(), entries.len());
+                        }
                         entries.push(Entry { key, key_span, value });
                     }
                 }

@@ -226,15 +226,14 @@ pub fn detect_format(path: Option<&str>, text: &str) -> Format {
 /// `{`, no `.json` extension) and fails as JSON is tried as YAML, since a
 /// YAML flow mapping also starts with `{`.
 pub fn parse(path: Option<&str>, text: &str) -> Document {
-    let lines = LineIndex::new(text);
     match detect_format(path, text) {
-        Format::Yaml => yaml::parse(text, &lines),
+        Format::Yaml => yaml::parse(text),
         Format::Json => {
-            let doc = json::parse(text, &lines);
+            let doc = json::parse(text, &LineIndex::new(text));
             let json_failed = doc.root.is_none();
             let explicit_json = path.map(|p| p.to_ascii_lowercase().ends_with(".json")).unwrap_or(false);
             if json_failed && !explicit_json {
-                let as_yaml = yaml::parse(text, &lines);
+                let as_yaml = yaml::parse(text);
                 if as_yaml.root.is_some() {
                     return as_yaml;
                 }

@@ -10,8 +10,8 @@
 use super::Value;
 
 /// Types a plain (unquoted, untagged) scalar.
-pub fn plain(raw: &str) -> Value {
-    match raw {
+pub fn plain(raw: String) -> Value {
+    match raw.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => return Value::Bool(true),
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
@@ -19,13 +19,13 @@ pub fn plain(raw: &str) -> Value {
         }
         _ => {}
     }
-    if let Some(n) = int(raw) {
+    if let Some(n) = int(&raw) {
         return Value::Number(n);
     }
-    if is_float(raw) {
-        return Value::Number(raw.replace('_', ""));
+    if is_float(&raw) {
+        return Value::Number(if raw.contains('_') { raw.replace('_', "") } else { raw });
     }
-    Value::String(raw.to_string())
+    Value::String(raw)
 }
 
 /// YAML 1.1 `!!int`: decimal, `0b` binary, `0` octal, `0x` hex, `1:20` base 60.
@@ -41,6 +41,9 @@ fn int(raw: &str) -> Option<String> {
         return None;
     }
     let digits = |s: &str, radix: u32| -> Option<i128> {
+        if !s.contains('_') {
+            return if s.is_empty() { None } else { i128::from_str_radix(s, radix).ok() };
+        }
         let clean: String = s.chars().filter(|c| *c != '_').collect();
         if clean.is_empty() {
             return None;
@@ -152,7 +155,7 @@ mod tests {
             ("t3.micro", s("t3.micro")),
         ];
         for (raw, want) in cases {
-            assert_eq!(plain(raw), want, "{raw}");
+            assert_eq!(plain(raw.to_string()), want, "{raw}");
         }
     }
 }

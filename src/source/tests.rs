@@ -251,3 +251,25 @@ fn quoted_scalars_still_fail_where_cloudformation_fails() {
         assert_eq!(f[0].span.unwrap().start.line, line, "{text:?}");
     }
 }
+
+#[test]
+fn positions_from_markers_agree_with_the_line_index() {
+    // the loader takes YAML positions from the parser's markers where it can
+    // and from the line index where the two count differently (a lone `\r`,
+    // a BOM inside the text, the end of a file without a final newline, a
+    // re-indented quoted scalar); every span must agree with its offset
+    for text in [
+        "Resources:\n  A:\n    Type: X\n    Properties: {K: [1, 2]}\n",
+        "Resources:\n  A:\n    Type: X\n    Properties:\n      K: v",
+        "Resources:\r\n  A:\r\n    Type: é🦀\r\n\r\n\r\n",
+        "A: 1\rB: 2\r\nResources: {}\n",
+        "Resources:\n  A: 1\n\u{feff}B: x\n",
+        "Resources:\n  A:\n    Type: 'é\n  🦀 x'\n    B: |\n      line\n\n\n",
+        "Resources:\n  - a\n  - b\n\n  \n",
+        "Resources: !Sub \"x\n  y\"\nOther: [a,\n  b]   \n",
+        "A: 'unclosed\n",
+        "A: [1,\n",
+    ] {
+        crate::fuzzing::check_loader("t.yaml", text);
+    }
+}

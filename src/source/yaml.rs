@@ -5,6 +5,7 @@
 //! stop at duplicate keys (we report them and go on). Its markers count
 //! characters, not bytes; [`CharMap`] converts them.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
@@ -39,7 +40,13 @@ impl CharMap {
 }
 
 enum Frame {
-    Seq { start: Pos, tag: Option<Tag>, anchor: usize, items: Vec<Node> },
+    /// `base`: where this sequence's items start in [`Builder::items`].
+    Seq {
+        start: Pos,
+        tag: Option<Tag>,
+        anchor: usize,
+        base: usize,
+    },
     Map(MapFrame),
 }
 
@@ -47,7 +54,8 @@ struct MapFrame {
     start: Pos,
     tag: Option<Tag>,
     anchor: usize,
-    entries: Vec<Entry>,
+    /// Where this mapping's entries start in [`Builder::entries`].
+    base: usize,
     key: Option<(String, Span)>,
     merge_key: bool,
     index: Option<HashMap<String, usize>>,
@@ -55,9 +63,22 @@ struct MapFrame {
 
 struct Builder<'t> {
     text: &'t str,
-    lines: &'t LineIndex,
+    /// Built only when a position cannot come from a marker (see [`pos`]).
+    ///
+    /// [`pos`]: Builder::pos
+    lines: OnceCell<LineIndex>,
+    /// Whether the parser's markers give line and column directly: the text
+    /// parsed is the source text, and the source has no line break or BOM
+    /// that saphyr-parser counts differently from [`LineIndex`].
+    direct: bool,
     chars: CharMap,
     stack: Vec<Frame>,
+    /// The items of every open sequence and the entries of every open
+    /// mapping, innermost last: a collection's children move into a Vec of
+    /// exactly their number when it closes, instead of each collection
+    /// growing its own.
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     anchors: HashMap<usize, (Node, usize)>,
     expanded: usize,
     root: Option<Node>,
@@ -69,12 +90,21 @@ struct Builder<'t> {
 /// Why building stopped early.
 struct Abort(Finding);
 
-pub fn parse(text: &str, lines: &LineIndex) -> Document {
-    let (doc, error) = build(text, lines, text, CharMap::new(text));
+pub fn parse(text: &str) -> Document {
+    let (doc, error) = build(text, text, CharMap::new(text));
     match error {
-        Some(e) if e.info.contains(QUOTED_INDENT) => relaxed(text, lines, e.index).unwrap_or(doc),
+        Some(e) if e.info.contains(QUOTED_INDENT) => relaxed(text, e.index).unwrap_or(doc),
         _ => doc,
     }
+}
+
+/// Can markers stand for positions in `text`? saphyr-parser counts a lone
+/// `\r` as a line break ([`LineIndex`] only `\n`), and a BOM inside the
+/// text moves its character index but not its column.
+fn markers_match_lines(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+    !lone_cr && memchr::memmem::find(bytes, "\u{feff}".as_bytes()).is_none()
 }
 
 /// saphyr-parser's error for a continuation line of a quoted scalar that is
@@ -93,12 +123,15 @@ struct ScanErr {
     info: String,
 }
 
-fn build(text: &str, lines: &LineIndex, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>) {
+fn build(text: &str, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>) {
     let mut b = Builder {
         text,
-        lines,
+        lines: OnceCell::new(),
+        direct: std::ptr::eq(text, parsed) && markers_match_lines(text),
         chars,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         expanded: 0,
         root: None,
@@ -139,7 +172,7 @@ fn build(text: &str, lines: &LineIndex, parsed: &str, chars: CharMap) -> (Docume
 /// line are not part of the value) and the text is parsed again, with
 /// positions mapped back to the source. `None` when that does not give a
 /// valid document: the strict error is then the finding.
-fn relaxed(text: &str, lines: &LineIndex, mut at: usize) -> Option<Document> {
+fn relaxed(text: &str, mut at: usize) -> Option<Document> {
     let mut chars: Vec<char> = text.chars().collect();
     let mut offsets = CharMap::offsets(text);
     let rounds = MAX_RELAXED.min(MAX_RELAXED_BYTES / text.len().max(1)).max(1);
@@ -149,7 +182,7 @@ fn relaxed(text: &str, lines: &LineIndex, mut at: usize) -> Option<Document> {
         }
         let parsed: String = chars.iter().collect();
         let map = CharMap { bytes_at: Some(offsets.clone()), len: text.len() };
-        match build(text, lines, &parsed, map) {
+        match build(text, &parsed, map) {
             (doc, None) => return Some(doc),
             (_, Some(e)) if e.info.contains(QUOTED_INDENT) => at = e.index,
             _ => return None,
@@ -211,8 +244,15 @@ fn indent_quoted(chars: &mut Vec<char>, offsets: &mut Vec<u32>, quote: usize) ->
 }
 
 impl Builder<'_> {
+    /// Where a marker is in the source. Straight from the marker when it
+    /// can be ([`Builder::direct`]; the end-of-stream marker is not, since
+    /// the scanner moves it to a line of its own), else through the line index.
     fn pos(&self, m: &Marker) -> Pos {
-        self.lines.pos(self.text, self.chars.byte(m.index()))
+        let offset = self.chars.byte(m.index());
+        if self.direct && offset < self.text.len() && m.line() > 0 {
+            return Pos { line: m.line() as u32, column: m.col() as u32 + 1, offset: offset as u32 };
+        }
+        self.lines.get_or_init(|| LineIndex::new(self.text)).pos(self.text, offset)
     }
 
     fn span(&self, start: &Marker, end: &Marker) -> Span {
@@ -229,7 +269,19 @@ impl Builder<'_> {
         while e > start.offset as usize && matches!(bytes.get(e - 1), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             e -= 1;
         }
-        if e == end.offset as usize { end } else { self.lines.pos(self.text, e) }
+        if e == end.offset as usize {
+            return end;
+        }
+        // only blanks and line breaks lie between `e` and `end`
+        let skipped = &bytes[e..end.offset as usize];
+        let breaks = memchr::memchr_iter(b'\n', skipped).count() as u32;
+        let column = if breaks == 0 {
+            end.column.saturating_sub(skipped.len() as u32).max(1)
+        } else {
+            let line_start = memchr::memrchr(b'\n', &bytes[..e]).map_or(0, |i| i + 1);
+            self.text[line_start..e].chars().count() as u32 + 1
+        };
+        Pos { line: end.line - breaks, column, offset: e as u32 }
     }
 
     fn scan_error(&self, m: &Marker, info: &str) -> Finding {
@@ -261,20 +313,20 @@ impl Builder<'_> {
             }
             Event::Scalar(raw, style, anchor, tag) => {
                 let span = self.span(&start, &end);
-                let node = self.scalar(&raw, style, tag.as_deref(), span);
+                let node = self.scalar(raw.into_owned(), style, tag.as_deref(), span);
                 self.complete(node, anchor)
             }
             Event::SequenceStart(anchor, tag) => self.open(Frame::Seq {
                 start: self.pos(&start),
                 tag: tag.map(|t| t.into_owned()),
                 anchor,
-                items: Vec::new(),
+                base: self.items.len(),
             }),
             Event::MappingStart(anchor, tag) => self.open(Frame::Map(MapFrame {
                 start: self.pos(&start),
                 tag: tag.map(|t| t.into_owned()),
                 anchor,
-                entries: Vec::new(),
+                base: self.entries.len(),
                 key: None,
                 merge_key: false,
                 index: None,
@@ -283,14 +335,16 @@ impl Builder<'_> {
                 let Some(frame) = self.stack.pop() else { return Ok(()) };
                 let end_pos = self.pos(&end);
                 let (node, anchor) = match frame {
-                    Frame::Seq { start, tag, anchor, items } => {
+                    Frame::Seq { start, tag, anchor, base } => {
+                        let items = self.items.split_off(base);
                         let span = Span { start, end: self.trim_end(start, end_pos) };
                         (wrap_tag(Node { span, style: Style::Plain, value: Value::Seq(items) }, tag.as_ref()), anchor)
                     }
                     Frame::Map(m) => {
+                        let entries = self.entries.split_off(m.base);
                         let span = Span { start: m.start, end: self.trim_end(m.start, end_pos) };
                         (
-                            wrap_tag(Node { span, style: Style::Plain, value: Value::Map(m.entries) }, m.tag.as_ref()),
+                            wrap_tag(Node { span, style: Style::Plain, value: Value::Map(entries) }, m.tag.as_ref()),
                             m.anchor,
                         )
                     }
@@ -362,7 +416,7 @@ impl Builder<'_> {
         );
     }
 
-    fn scalar(&mut self, raw: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Node {
+    fn scalar(&mut self, raw: String, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Node {
         let our_style = match style {
             ScalarStyle::Plain => Style::Plain,
             ScalarStyle::Literal => Style::Literal,
@@ -371,13 +425,13 @@ impl Builder<'_> {
         };
         let value = match tag {
             Some(t) if t.is_yaml_core_schema() => match t.suffix.as_str() {
-                "str" => Value::String(raw.to_string()),
+                "str" => Value::String(raw),
                 "null" => Value::Null,
                 _ => scalar::plain(raw),
             },
-            Some(_) => Value::String(raw.to_string()),
+            Some(_) => Value::String(raw),
             None if style == ScalarStyle::Plain => scalar::plain(raw),
-            None => Value::String(raw.to_string()),
+            None => Value::String(raw),
         };
         wrap_tag(Node { span, style: our_style, value }, tag)
     }
@@ -394,41 +448,42 @@ impl Builder<'_> {
                     self.root = Some(node);
                 }
             }
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map(m)) if m.key.is_none() => {
-                let text = match &node.value {
-                    Value::String(s) | Value::Number(s) => s.clone(),
+                let (span, style) = (node.span, node.style);
+                let text = match node.value {
+                    Value::String(s) | Value::Number(s) => s,
                     Value::Bool(b) => b.to_string(),
                     Value::Null => String::new(),
-                    Value::Seq(_) | Value::Map(_) => String::from("<complex key>"),
+                    Value::Seq(_) | Value::Map(_) => {
+                        self.findings.push(Finding::new(
+                            Code::PN001,
+                            Some(span),
+                            "a mapping key must be a plain value; CloudFormation does not accept complex keys",
+                        ));
+                        String::from("<complex key>")
+                    }
                 };
-                m.merge_key = text == "<<" && node.style == Style::Plain;
-                m.key = Some((text, node.span));
-                if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
-                    self.findings.push(Finding::new(
-                        Code::PN001,
-                        Some(node.span),
-                        "a mapping key must be a plain value; CloudFormation does not accept complex keys",
-                    ));
-                }
+                m.merge_key = text == "<<" && style == Style::Plain;
+                m.key = Some((text, span));
             }
             Some(Frame::Map(m)) => {
                 let Some((key, key_span)) = m.key.take() else { return Ok(()) };
                 if m.merge_key {
                     m.merge_key = false;
                     for entry in merge_sources(&node) {
-                        if find(m, &entry.key).is_none() {
-                            insert(m, entry);
+                        if find(m, &self.entries, &entry.key).is_none() {
+                            insert(m, &mut self.entries, entry);
                         }
                     }
                     self.report_alias(key_span, "a YAML merge key (`<<`)");
                     return Ok(());
                 }
-                match find(m, &key) {
+                match find(m, &self.entries, &key) {
                     Some(i) => {
-                        let first = m.entries[i].key_span;
+                        let first = self.entries[i].key_span;
                         // the analysis keeps the last value
-                        m.entries[i] = Entry { key: key.clone(), key_span, value: node };
+                        self.entries[i] = Entry { key: key.clone(), key_span, value: node };
                         self.findings.push(
                             Finding::new(
                                 Code::PN002,
@@ -442,7 +497,7 @@ impl Builder<'_> {
                             .related(first, "first occurrence"),
                         );
                     }
-                    None => insert(m, Entry { key, key_span, value: node }),
+                    None => insert(m, &mut self.entries, Entry { key, key_span, value: node }),
                 }
             }
         }
@@ -450,21 +505,25 @@ impl Builder<'_> {
     }
 }
 
-fn find(m: &mut MapFrame, key: &str) -> Option<usize> {
+/// The index in `entries` (the builder's shared stack) of the open mapping
+/// `m`'s entry with this key.
+fn find(m: &MapFrame, entries: &[Entry], key: &str) -> Option<usize> {
     if let Some(index) = &m.index {
-        return index.get(key).copied();
+        return index.get(key).map(|i| m.base + i);
     }
-    m.entries.iter().position(|e| e.key == key)
+    entries[m.base..].iter().position(|e| e.key == key).map(|i| m.base + i)
 }
 
-fn insert(m: &mut MapFrame, entry: Entry) {
-    if m.index.is_none() && m.entries.len() >= 16 {
-        m.index = Some(m.entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
+/// Adds an entry to the open mapping `m` (the innermost one).
+fn insert(m: &mut MapFrame, entries: &mut Vec<Entry>, entry: Entry) {
+    let own = &entries[m.base..];
+    if m.index.is_none() && own.len() >= 16 {
+        m.index = Some(own.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
     }
     if let Some(index) = &mut m.index {
-        index.insert(entry.key.clone(), m.entries.len());
+        index.insert(entry.key.clone(), own.len());
     }
-    m.entries.push(entry);
+    entries.push(entry);
 }
 
 /// The entries a merge key brings: one mapping, or a list of mappings
