@@ -94,6 +94,10 @@ fn int(raw: &str) -> Option<String> {
 /// YAML 1.1 `!!float`: needs a dot (`1e3` is a string), or `.inf`/`.nan`.
 fn is_float(raw: &str) -> bool {
     let body = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+    // every float starts with a digit or a dot: most scalars stop here
+    if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return false;
+    }
     if matches!(body, ".inf" | ".Inf" | ".INF") || matches!(raw, ".nan" | ".NaN" | ".NAN") {
         return true;
     }

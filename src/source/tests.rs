@@ -267,6 +267,11 @@ fn positions_from_markers_agree_with_the_line_index() {
         "Resources:\n  A:\n    Type: 'é\n  🦀 x'\n    B: |\n      line\n\n\n",
         "Resources:\n  - a\n  - b\n\n  \n",
         "Resources: !Sub \"x\n  y\"\nOther: [a,\n  b]   \n",
+        "A: [1, 2]",
+        "A: |\n  x",
+        "- a\n- é",
+        "A: b   ",
+        "A:\n  B: 'é'  \t",
         "A: 'unclosed\n",
         "A: [1,\n",
     ] {

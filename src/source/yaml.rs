@@ -244,13 +244,22 @@ fn indent_quoted(chars: &mut Vec<char>, offsets: &mut Vec<u32>, quote: usize) ->
 }
 
 impl Builder<'_> {
-    /// Where a marker is in the source. Straight from the marker when it
-    /// can be ([`Builder::direct`]; the end-of-stream marker is not, since
-    /// the scanner moves it to a line of its own), else through the line index.
+    /// Where a marker is in the source: straight from the marker when it
+    /// can be ([`Builder::direct`]), else through the line index.
     fn pos(&self, m: &Marker) -> Pos {
         let offset = self.chars.byte(m.index());
-        if self.direct && offset < self.text.len() && m.line() > 0 {
-            return Pos { line: m.line() as u32, column: m.col() as u32 + 1, offset: offset as u32 };
+        if self.direct && m.line() > 0 {
+            let (line, column, offset) = (m.line() as u32, m.col() as u32 + 1, offset as u32);
+            let text = self.text;
+            if (offset as usize) < text.len() || m.col() > 0 || text.is_empty() || text.ends_with('\n') {
+                return Pos { line, column, offset };
+            }
+            // At the end of a text without a final line break, the scanner
+            // moves its end-of-stream marker to a line of its own; the
+            // position is at the end of the last line.
+            let last_line = memchr::memrchr(b'\n', text.as_bytes()).map_or(0, |i| i + 1);
+            let column = text[last_line..].chars().count() as u32 + 1;
+            return Pos { line: line - 1, column, offset };
         }
         self.lines.get_or_init(|| LineIndex::new(self.text)).pos(self.text, offset)
     }
@@ -338,13 +347,13 @@ impl Builder<'_> {
                     Frame::Seq { start, tag, anchor, base } => {
                         let items = self.items.split_off(base);
                         let span = Span { start, end: self.trim_end(start, end_pos) };
-                        (wrap_tag(Node { span, style: Style::Plain, value: Value::Seq(items) }, tag.as_ref()), anchor)
+                        (with_tag(Node { span, style: Style::Plain, value: Value::Seq(items) }, tag.as_ref()), anchor)
                     }
                     Frame::Map(m) => {
                         let entries = self.entries.split_off(m.base);
                         let span = Span { start: m.start, end: self.trim_end(m.start, end_pos) };
                         (
-                            wrap_tag(Node { span, style: Style::Plain, value: Value::Map(entries) }, m.tag.as_ref()),
+                            with_tag(Node { span, style: Style::Plain, value: Value::Map(entries) }, m.tag.as_ref()),
                             m.anchor,
                         )
                     }
@@ -433,7 +442,7 @@ impl Builder<'_> {
             None if style == ScalarStyle::Plain => scalar::plain(raw),
             None => Value::String(raw),
         };
-        wrap_tag(Node { span, style: our_style, value }, tag)
+        with_tag(Node { span, style: our_style, value }, tag)
     }
 
     /// A finished node goes into its parent (or becomes the root).
@@ -546,16 +555,27 @@ fn merge_sources(node: &Node) -> Vec<Entry> {
     }
 }
 
+/// The node with its short-form tag, if any, turned into the long form.
+#[inline]
+fn with_tag(node: Node, tag: Option<&Tag>) -> Node {
+    match tag {
+        Some(tag) if tag.handle == "!" && !tag.suffix.is_empty() => wrap_tag(node, tag),
+        _ => node,
+    }
+}
+
 /// A short-form tag (`!Sub x`) becomes its long form (`{Fn::Sub: x}`);
 /// `!Ref` and `!Condition` keep their names without `Fn::`.
-fn wrap_tag(node: Node, tag: Option<&Tag>) -> Node {
-    let Some(tag) = tag else { return node };
-    if tag.handle != "!" || tag.suffix.is_empty() {
-        return node;
-    }
+#[inline(never)]
+fn wrap_tag(node: Node, tag: &Tag) -> Node {
     let key = match tag.suffix.as_str() {
         "Ref" | "Condition" => tag.suffix.clone(),
-        other => format!("Fn::{other}"),
+        other => {
+            let mut key = String::with_capacity(4 + other.len());
+            key.push_str("Fn::");
+            key.push_str(other);
+            key
+        }
     };
     let span = node.span;
     let tag_len = 1 + tag.suffix.len() as u32;
