@@ -198,7 +198,8 @@ fn dot_escape(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
+            // U+2028/U+2029 end a line for some readers: a line break too
+            '\n' | '\u{2028}' | '\u{2029}' => out.push_str("\\n"),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -272,7 +273,8 @@ fn mermaid_escape(s: &str) -> String {
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
-            '\n' => out.push_str("<br/>"),
+            // Mermaid's JavaScript parser ends a line at U+2028/U+2029 too
+            '\n' | '\u{2028}' | '\u{2029}' => out.push_str("<br/>"),
             '`' | '|' | '[' | ']' | '{' | '}' | '(' | ')' => out.push_str(&format!("#{};", c as u32)),
             c if c.is_control() => {}
             c => out.push(c),
@@ -318,4 +320,21 @@ pub fn render_mermaid(net: &Network, results: &[WorkloadResult]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_cannot_break_out_of_their_line_or_quotes() {
+        let hostile = "a\"b\nc\u{2028}d\u{2029}e\u{85}f\\g]h|i`j\r";
+        let m = mermaid_escape(hostile);
+        assert_eq!(m, "a#quot;b<br/>c<br/>d<br/>ef\\g#93;h#124;i#96;j");
+        let d = dot_escape(hostile);
+        assert_eq!(d, "a\\\"b\\nc\\nd\\nef\\\\g]h|i`j");
+        for out in [m, d] {
+            assert!(!out.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')), "{out:?}");
+        }
+    }
 }
