@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
 
-use super::{Document, Entry, Format, LineIndex, MAX_DEPTH, Node, Span, Style, Value};
+use super::{Document, Entry, Format, LineIndex, MAX_DEPTH, Node, Span, Style, Value, duplicate_key};
 use crate::finding::{Code, Finding};
 
 /// jsonc-parser with every extension off: a strict JSON parser.
@@ -101,18 +101,7 @@ impl Converter<'_> {
                     };
                     if let Some(i) = seen {
                         let first = entries[i].key_span;
-                        self.findings.push(
-                            Finding::new(
-                                Code::PN002,
-                                Some(key_span),
-                                format!(
-                                    "duplicate key `{key}` (first at line {}): YAML forbids it, cfn-lint and the AWS CLI reject the file, and CloudFormation keeps only one of the values",
-                                    first.start.line
-                                ),
-                            )
-                            .fix(format!("Remove one of the two `{key}` keys, or merge their contents."))
-                            .related(first, "first occurrence"),
-                        );
+                        self.findings.push(duplicate_key(Format::Json, &key, key_span, first));
                         entries[i] = Entry { key, key_span, value };
                     } else {
                         if index.is_none() && entries.len() >= 16 {

@@ -13,7 +13,7 @@ mod yaml;
 
 use serde::Serialize;
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 pub use json::strict_options as strict_json_options;
 pub use lines::LineIndex;
 
@@ -241,6 +241,27 @@ pub fn parse(path: Option<&str>, text: &str) -> Document {
             doc
         }
     }
+}
+
+/// PN002 at the repeated key `second`, pointing back at the `first`.
+/// Who rejects the file depends on the syntax: YAML forbids duplicate keys
+/// and the AWS CLI's YAML loader refuses them; JSON leaves the outcome to
+/// each reader (RFC 8259 §4), and cfn-lint refuses them in both.
+fn duplicate_key(format: Format, key: &str, second: Span, first: Span) -> Finding {
+    let who = match format {
+        Format::Yaml => "YAML forbids it, cfn-lint and the AWS CLI reject the file",
+        Format::Json => "JSON leaves the outcome to each reader (RFC 8259), cfn-lint rejects the file",
+    };
+    Finding::new(
+        Code::PN002,
+        Some(second),
+        format!(
+            "duplicate key `{key}` (first at line {}): {who}, and CloudFormation keeps only one of the values",
+            first.start.line
+        ),
+    )
+    .fix(format!("Remove one of the two `{key}` keys, or merge their contents."))
+    .related(first, "first occurrence")
 }
 
 /// Removes a leading UTF-8 byte order mark.

@@ -171,6 +171,9 @@ fn json_spans_and_duplicates() {
     assert_eq!(doc.findings.len(), 1);
     assert_eq!(doc.findings[0].code, Code::PN002);
     assert_eq!(doc.findings[0].span.unwrap().start.line, 3);
+    // a JSON file is not blamed on YAML
+    assert!(doc.findings[0].message.contains("RFC 8259"), "{}", doc.findings[0].message);
+    assert!(!doc.findings[0].message.contains("YAML"), "{}", doc.findings[0].message);
     let root = doc.root.unwrap();
     let res = root.entry("Resources").unwrap();
     assert_eq!((res.key_span.start.line, res.key_span.start.column), (2, 2));
