@@ -101,6 +101,9 @@ struct Parsed {
     doc: Document,
 }
 
+/// A template resolved for one region, with its nested stacks.
+type Resolution = (Resolved, Vec<Child>);
+
 /// Lints several files together: `Fn::ImportValue` is resolved against the
 /// exports of the others, nested stacks are followed. Results come in input
 /// order (files found by walking that are not templates are left out), one
@@ -147,7 +150,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
     for region in &opts.regions {
         let ctx = context(region, opts);
         // 1. each template on its own, with its nested stacks
-        let base: Vec<Option<(Resolved, Vec<Child>)>> = templates
+        let base: Vec<Option<Resolution>> = templates
             .par_iter()
             .zip(parsed.par_iter())
             .map(|(t, p)| t.as_ref().ok().map(|(t, _)| stacks::resolve_with_children(t, &ctx, Path::new(&p.path), 4)))
@@ -160,24 +163,34 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
             }
         }
         let exports = Arc::new(exports);
+        // Without imports between the inputs each template's resolution from
+        // step 1 is only its own: it is moved into the analysis, not copied
+        // (copying a large template's resolution costs time and memory).
+        let importing = !exports.is_empty() && parsed.iter().any(|p| p.text.contains("ImportValue"));
+        let (own, shared): (Vec<Option<Resolution>>, _) =
+            if importing { ((0..parsed.len()).map(|_| None).collect(), Some(base)) } else { (base, None) };
         // 3. each template with the others' exports, then traced
-        let analyses: Vec<Option<(Analysis, Vec<Child>)>> = (0..parsed.len())
+        let analyses: Vec<Option<(Analysis, Vec<Child>)>> = own
             .into_par_iter()
-            .map(|i| {
+            .enumerate()
+            .map(|(i, own)| {
                 let (t, _) = templates[i].as_ref().ok()?;
                 let imports = parsed[i].text.contains("ImportValue") && !exports.is_empty();
-                let (mut resolved, children) = if imports {
-                    let mut with = ctx.clone();
-                    with.exports = exports.clone();
-                    stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), 4)
-                } else {
-                    base[i].as_ref().map(|(r, c)| (clone_resolved(r), clone_children(c)))?
+                let (mut resolved, children) = match (own, &shared) {
+                    _ if imports => {
+                        let mut with = ctx.clone();
+                        with.exports = exports.clone();
+                        stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), 4)
+                    }
+                    (Some(own), _) => own,
+                    (None, Some(shared)) => shared[i].as_ref().map(|(r, c)| (clone_resolved(r), clone_children(c)))?,
+                    (None, None) => return None,
                 };
                 // resources of the templates whose exports it imports join its model
                 let mut foreign = Vec::new();
                 for label in &resolved.imported {
                     if let Some(j) = labels.iter().position(|l| l == label)
-                        && let Some((r, _)) = &base[j]
+                        && let Some(Some((r, _))) = shared.as_ref().map(|s| &s[j])
                     {
                         foreign.extend(r.resources.iter().map(|x| stacks::prefixed_resource(x, label)));
                     }

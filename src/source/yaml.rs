@@ -10,7 +10,10 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 
-use super::{Document, Entry, Format, LineIndex, MAX_ALIAS_NODES, MAX_DEPTH, Node, Pos, Span, Style, Value, scalar};
+use super::{
+    Document, Entry, Format, LineIndex, MAX_ALIAS_NODES, MAX_DEPTH, Node, Pos, Span, Style, Value, duplicate_key,
+    scalar,
+};
 use crate::finding::{Code, Finding};
 
 /// Character index (in the text given to the parser) to byte offset in the
@@ -322,7 +325,13 @@ impl Builder<'_> {
             }
             Event::Scalar(raw, style, anchor, tag) => {
                 let span = self.span(&start, &end);
-                let node = self.scalar(raw.into_owned(), style, tag.as_deref(), span);
+                let mut raw = raw.into_owned();
+                // the scanner's buffer grows by doubling: keep the text, not
+                // the slack (a large template holds millions of scalars)
+                if raw.capacity() > raw.len() + 8 {
+                    raw.shrink_to_fit();
+                }
+                let node = self.scalar(raw, style, tag.as_deref(), span);
                 self.complete(node, anchor)
             }
             Event::SequenceStart(anchor, tag) => self.open(Frame::Seq {
@@ -493,18 +502,7 @@ impl Builder<'_> {
                         let first = self.entries[i].key_span;
                         // the analysis keeps the last value
                         self.entries[i] = Entry { key: key.clone(), key_span, value: node };
-                        self.findings.push(
-                            Finding::new(
-                                Code::PN002,
-                                Some(key_span),
-                                format!(
-                                    "duplicate key `{key}` (first at line {}): YAML forbids it, cfn-lint and the AWS CLI reject the file, and CloudFormation keeps only one of the values",
-                                    first.start.line
-                                ),
-                            )
-                            .fix(format!("Remove one of the two `{key}` keys, or merge their contents."))
-                            .related(first, "first occurrence"),
-                        );
+                        self.findings.push(duplicate_key(Format::Yaml, &key, key_span, first));
                     }
                     None => insert(m, &mut self.entries, Entry { key, key_span, value: node }),
                 }
