@@ -281,3 +281,39 @@ fn positions_from_markers_agree_with_the_line_index() {
         crate::fuzzing::check_loader("t.yaml", text);
     }
 }
+
+#[test]
+fn flow_collections_ignore_indentation_as_cloudformation_does() {
+    // PyYAML / SnakeYAML (and CloudFormation) check no indentation inside
+    // `[…]` and `{…}`; saphyr-parser wants lines past the enclosing block
+    for (text, want) in [
+        ("R:\n  K: [\n    a,\n    b\n  ]\n", vec!["a", "b"]),
+        ("R:\n    K: [\n  a,\n  b]\n", vec!["a", "b"]),
+        ("R:\n  K: !Split [\n  ',', 'a,b'\n  ]\n", vec![",", "a,b"]),
+    ] {
+        let doc = yaml(text);
+        assert!(doc.findings.is_empty(), "{text:?}: {:?}", doc.findings);
+        let k = doc.root.as_ref().unwrap().get("R").unwrap().get("K").unwrap();
+        let k = k.get("Fn::Split").unwrap_or(k);
+        let items: Vec<&str> = k.as_seq().unwrap().iter().filter_map(Node::as_str).collect();
+        assert_eq!(items, want, "{text:?}");
+        crate::fuzzing::check_loader("t.yaml", text);
+    }
+    let text = "R:\n  K: {\n a: 1,\n b: 2\n  }\n";
+    let doc = yaml(text);
+    assert!(doc.findings.is_empty(), "{:?}", doc.findings);
+    let k = doc.root.as_ref().unwrap().get("R").unwrap().get("K").unwrap();
+    let b = k.entry("b").unwrap();
+    assert_eq!(slice(text, b.key_span), "b");
+    assert_eq!((b.key_span.start.line, b.key_span.start.column), (4, 2));
+    crate::fuzzing::check_loader("t.yaml", text);
+}
+
+#[test]
+fn block_indentation_errors_stay_errors() {
+    for text in ["A:\n    b: 1\n  c: 2\n", "A:\n  - [1,\n 2]\n b: x\n"] {
+        let doc = yaml(text);
+        assert!(doc.root.is_none(), "{text:?} parsed");
+        assert!(doc.findings.iter().any(|f| f.code == Code::PN001), "{text:?}: {:?}", doc.findings);
+    }
+}

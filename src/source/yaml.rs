@@ -76,6 +76,10 @@ struct Builder<'t> {
     direct: bool,
     chars: CharMap,
     stack: Vec<Frame>,
+    /// The character index (in the parsed text) where each open collection
+    /// starts, innermost last: a scan error inside a flow collection is
+    /// relaxed from there (see [`relaxed`]).
+    opened: Vec<usize>,
     /// The items of every open sequence and the entries of every open
     /// mapping, innermost last: a collection's children move into a Vec of
     /// exactly their number when it closes, instead of each collection
@@ -96,7 +100,7 @@ struct Abort(Finding);
 pub fn parse(text: &str) -> Document {
     let (doc, error) = build(text, text, CharMap::new(text));
     match error {
-        Some(e) if e.info.contains(QUOTED_INDENT) => relaxed(text, e.index).unwrap_or(doc),
+        Some(e) if relaxable(&e) => relaxed(text, e).unwrap_or(doc),
         _ => doc,
     }
 }
@@ -120,10 +124,21 @@ const QUOTED_INDENT: &str = "invalid indentation in quoted scalar";
 const MAX_RELAXED: usize = 256;
 const MAX_RELAXED_BYTES: usize = 64 << 20;
 
-/// A scan error: where (a character index of the parsed text) and what.
+/// saphyr-parser's errors for a token less indented than the block
+/// around it; [`relaxed`] only touches them inside a flow collection.
+const INDENT: [&str; 2] = ["invalid indentation", "invalid indentation in flow construct"];
+
+/// A scan error: where (a character index of the parsed text), what, and
+/// where the innermost open collection starts (a character index).
 struct ScanErr {
     index: usize,
     info: String,
+    open: Option<usize>,
+}
+
+/// Does [`relaxed`] have a fix to try for this error?
+fn relaxable(e: &ScanErr) -> bool {
+    e.info.contains(QUOTED_INDENT) || (INDENT.contains(&e.info.as_str()) && e.open.is_some())
 }
 
 fn build(text: &str, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>) {
@@ -133,6 +148,7 @@ fn build(text: &str, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>
         direct: std::ptr::eq(text, parsed) && markers_match_lines(text),
         chars,
         stack: Vec::new(),
+        opened: Vec::new(),
         items: Vec::new(),
         entries: Vec::new(),
         anchors: HashMap::new(),
@@ -149,7 +165,11 @@ fn build(text: &str, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>
         let result = match next {
             None => break,
             Some(Err(e)) => {
-                error = Some(ScanErr { index: e.marker().index(), info: e.info().to_string() });
+                error = Some(ScanErr {
+                    index: e.marker().index(),
+                    info: e.info().to_string(),
+                    open: b.opened.last().copied(),
+                });
                 Err(Abort(b.scan_error(e.marker(), e.info())))
             }
             Some(Ok((event, span))) => b.event(event, span.start, span.end),
@@ -175,23 +195,70 @@ fn build(text: &str, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>
 /// line are not part of the value) and the text is parsed again, with
 /// positions mapped back to the source. `None` when that does not give a
 /// valid document: the strict error is then the finding.
-fn relaxed(text: &str, mut at: usize) -> Option<Document> {
+///
+/// The same holds inside flow collections (`[…]`, `{…}`): PyYAML and
+/// SnakeYAML check no indentation at all there, saphyr-parser wants every
+/// line indented past the enclosing block (a closing `]` at the column of
+/// its key fails). Inside a flow collection leading blanks mean nothing, so
+/// the offending line is indented past the collection's opening bracket.
+fn relaxed(text: &str, first: ScanErr) -> Option<Document> {
     let mut chars: Vec<char> = text.chars().collect();
     let mut offsets = CharMap::offsets(text);
     let rounds = MAX_RELAXED.min(MAX_RELAXED_BYTES / text.len().max(1)).max(1);
+    let mut e = first;
     for _ in 0..rounds {
-        if !indent_quoted(&mut chars, &mut offsets, at) {
+        let fixed = match e.open {
+            _ if e.info.contains(QUOTED_INDENT) => indent_quoted(&mut chars, &mut offsets, e.index),
+            Some(open) if INDENT.contains(&e.info.as_str()) => indent_in_flow(&mut chars, &mut offsets, e.index, open),
+            _ => false,
+        };
+        if !fixed {
             return None;
         }
         let parsed: String = chars.iter().collect();
         let map = CharMap { bytes_at: Some(offsets.clone()), len: text.len() };
         match build(text, &parsed, map) {
             (doc, None) => return Some(doc),
-            (_, Some(e)) if e.info.contains(QUOTED_INDENT) => at = e.index,
+            (_, Some(next)) if relaxable(&next) => e = next,
             _ => return None,
         }
     }
     None
+}
+
+/// The line whose first token is at `chars[at]` lies inside the flow
+/// collection that starts at `chars[open]` (its opening bracket, or a tag or
+/// anchor before it on the same line): indents the line one column past the
+/// bracket, keeping `offsets` in step as [`indent_quoted`] does. False when
+/// `open` is not a flow collection, `at` is not the first token of its line,
+/// or the line is already indented that far.
+fn indent_in_flow(chars: &mut Vec<char>, offsets: &mut Vec<u32>, at: usize, open: usize) -> bool {
+    let line_start = |i: usize| chars[..i].iter().rposition(|c| *c == '\n').map_or(0, |k| k + 1);
+    // the bracket, after any `!Tag` or `&anchor` on the same line
+    let Some(bracket) = chars
+        .get(open..)
+        .and_then(|rest| rest.iter().take_while(|c| **c != '\n').position(|c| matches!(c, '[' | '{')))
+        .map(|k| open + k)
+    else {
+        return false;
+    };
+    if !chars[open..bracket].iter().all(|c| !matches!(c, '"' | '\'' | '#')) || at <= bracket || at >= chars.len() {
+        return false;
+    }
+    let start = line_start(at);
+    if !chars[start..at].iter().all(|c| matches!(c, ' ' | '\t')) {
+        return false;
+    }
+    let want = bracket - line_start(bracket) + 1;
+    let have = at - start;
+    if have >= want {
+        return false;
+    }
+    let pad = want - have;
+    let offset = offsets[start];
+    chars.splice(start..start, std::iter::repeat_n(' ', pad));
+    offsets.splice(start..start, std::iter::repeat_n(offset, pad));
+    true
 }
 
 /// Indents the continuation lines of the quoted scalar whose opening quote is
@@ -334,23 +401,30 @@ impl Builder<'_> {
                 let node = self.scalar(raw, style, tag.as_deref(), span);
                 self.complete(node, anchor)
             }
-            Event::SequenceStart(anchor, tag) => self.open(Frame::Seq {
-                start: self.pos(&start),
-                tag: tag.map(|t| t.into_owned()),
-                anchor,
-                base: self.items.len(),
-            }),
-            Event::MappingStart(anchor, tag) => self.open(Frame::Map(MapFrame {
-                start: self.pos(&start),
-                tag: tag.map(|t| t.into_owned()),
-                anchor,
-                base: self.entries.len(),
-                key: None,
-                merge_key: false,
-                index: None,
-            })),
+            Event::SequenceStart(anchor, tag) => self.open(
+                start.index(),
+                Frame::Seq {
+                    start: self.pos(&start),
+                    tag: tag.map(|t| t.into_owned()),
+                    anchor,
+                    base: self.items.len(),
+                },
+            ),
+            Event::MappingStart(anchor, tag) => self.open(
+                start.index(),
+                Frame::Map(MapFrame {
+                    start: self.pos(&start),
+                    tag: tag.map(|t| t.into_owned()),
+                    anchor,
+                    base: self.entries.len(),
+                    key: None,
+                    merge_key: false,
+                    index: None,
+                }),
+            ),
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else { return Ok(()) };
+                self.opened.pop();
                 let end_pos = self.pos(&end);
                 let (node, anchor) = match frame {
                     Frame::Seq { start, tag, anchor, base } => {
@@ -401,7 +475,7 @@ impl Builder<'_> {
         }
     }
 
-    fn open(&mut self, frame: Frame) -> Result<(), Abort> {
+    fn open(&mut self, at: usize, frame: Frame) -> Result<(), Abort> {
         if self.stack.len() >= MAX_DEPTH {
             let start = match &frame {
                 Frame::Seq { start, .. } => *start,
@@ -414,6 +488,7 @@ impl Builder<'_> {
             )));
         }
         self.stack.push(frame);
+        self.opened.push(at);
         Ok(())
     }
 
