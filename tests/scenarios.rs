@@ -104,3 +104,60 @@ fn reasons_always_appear_in_findings() {
         }
     }
 }
+
+/// Lints template text from stdin (as `stack.yaml`) and returns the JSON.
+fn run_json_stdin(text: &str) -> Value {
+    let out = Command::cargo_bin("privnet-lint")
+        .expect("binary")
+        .args(["-", "--format", "json", "--region", "us-east-1"])
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn an_explicit_deny_beats_the_managed_ssm_policy() {
+    let file = "fixtures/scenarios/ssm-explicit-deny.yaml";
+    let text = std::fs::read_to_string(file).unwrap();
+    let deny_line = text.lines().position(|l| l.contains("# the Deny")).unwrap() as u64 + 1;
+    let (doc, code) = run_json(&[file, "--region", "us-east-1"]);
+    assert_eq!(code, 1);
+    let findings = doc["results"][0]["findings"].as_array().unwrap();
+    let pn502: Vec<&Value> = findings.iter().filter(|f| f["code"] == "PN502").collect();
+    assert_eq!(pn502.len(), 1, "{findings:?}");
+    assert_eq!(pn502[0]["location"]["line"], deny_line);
+    let message = pn502[0]["message"].as_str().unwrap();
+    assert!(message.contains("explicitly denies `ssmmessages:") && message.contains("open a channel"), "{message}");
+    let w = workload(&doc, "Instance");
+    assert_eq!(w["checks"]["ssm"]["status"], "unreachable");
+    assert_eq!(w["checks"]["dnf"]["status"], "reachable");
+
+    // a Deny that may not apply leaves Session Manager unknown, not failed
+    let deny = "              - Effect: Deny  # the Deny\n                Action: [\"ssmmessages:*\", \"iam:PassRole\"]\n                Resource: \"*\"\n";
+    assert!(text.contains(deny));
+    for (variant, status) in [
+        (
+            "              - Effect: Deny\n                Action: \"ssmmessages:*\"\n                Resource: \"*\"\n                Condition: {Bool: {aws:ViaAWSService: \"false\"}}\n",
+            "unknown",
+        ),
+        (
+            "              - Effect: Deny\n                Action: \"ssm:*\"\n                Resource: arn:aws:ec2:*:*:instance/i-0123456789abcdef0\n",
+            "unknown",
+        ),
+        // NotAction: denies everything but ssm and ssmmessages
+        (
+            "              - Effect: Deny\n                NotAction: [\"ssm:*\", \"ssmmessages:*\", \"s3:*\", \"ec2messages:*\"]\n                Resource: \"*\"\n",
+            "reachable",
+        ),
+        (
+            "              - Effect: Deny\n                Action: iam:PassRole\n                Resource: \"*\"\n",
+            "reachable",
+        ),
+    ] {
+        let doc = run_json_stdin(&text.replace(deny, variant));
+        let w = workload(&doc, "Instance");
+        assert_eq!(w["checks"]["ssm"]["status"], status, "{variant}: {w}");
+        assert!(codes(&doc).iter().all(|c| c != "PN502"), "{variant}: {:?}", codes(&doc));
+    }
+}

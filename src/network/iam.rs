@@ -155,6 +155,54 @@ pub fn document_allows(doc: &RNode, action: &str) -> Tri {
     }
 }
 
+/// An explicit `Deny` statement that covers one of the Session Manager
+/// actions. IAM evaluates explicit denies first: one that applies overrides
+/// every `Allow`, `AmazonSSMManagedInstanceCore` included (IAM User Guide,
+/// "Policy evaluation logic").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denial {
+    /// The action it denies.
+    pub action: &'static str,
+    /// The statement.
+    pub span: Span,
+    /// Why it may not apply to the agent's requests (a `Condition`, a
+    /// `Resource` other than `*`, a `NotResource`); `None` when it certainly
+    /// does.
+    pub unless: Option<String>,
+}
+
+/// The `Deny` statements of `doc` that cover `action`.
+fn document_denials(doc: &RNode, action: &'static str, out: &mut Vec<Denial>) {
+    let Some(statements) = doc.get("Statement") else { return };
+    for st in strings(statements) {
+        let effect = st.get("Effect").and_then(RNode::text).unwrap_or("Allow");
+        if !effect.eq_ignore_ascii_case("deny") {
+            continue;
+        }
+        let (list, negated) = match (st.get("Action"), st.get("NotAction")) {
+            (Some(a), _) => (a, false),
+            (None, Some(n)) => (n, true),
+            (None, None) => continue,
+        };
+        let matched = strings(list).iter().any(|a| a.text().is_some_and(|p| glob(p, action)));
+        if matched == negated {
+            continue;
+        }
+        let unless = if st.get("Condition").is_some() {
+            Some("a `Condition`".to_string())
+        } else if st.get("NotResource").is_some() {
+            Some("a `NotResource`".to_string())
+        } else {
+            match st.get("Resource") {
+                Some(r) if strings(r).iter().any(|x| x.text() == Some("*")) => None,
+                Some(_) => Some("a `Resource` other than `*`".to_string()),
+                None => None,
+            }
+        };
+        out.push(Denial { action, span: st.span, unless });
+    }
+}
+
 impl Role {
     /// Does the trust policy let `ec2.amazonaws.com` assume the role?
     pub fn trusts_ec2(&self) -> Tri {
@@ -190,8 +238,24 @@ impl Role {
         Tri::No
     }
 
+    /// The explicit `Deny` that takes a Session Manager action away from the
+    /// role, if any: one that certainly applies first, else one that may.
+    /// `policy_documents` reads a managed policy declared in the template.
+    pub fn session_denial(&self, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> Option<Denial> {
+        let managed: Vec<RNode> = self.managed.iter().filter_map(policy_documents).collect();
+        let mut found = Vec::new();
+        for action in SESSION_ACTIONS {
+            for doc in self.documents.iter().chain(&managed) {
+                document_denials(doc, action, &mut found);
+            }
+        }
+        let certain = found.iter().position(|d| d.unless.is_none());
+        certain.or((!found.is_empty()).then_some(0)).map(|i| found.swap_remove(i))
+    }
+
     /// Does the role grant every action Session Manager needs? Returns the
-    /// first missing action when not.
+    /// first missing action when not. Explicit denies are
+    /// [`session_denial`](Role::session_denial)'s business.
     pub fn grants_session_actions(
         &self,
         policy_documents: &dyn Fn(&RNode) -> Option<RNode>,

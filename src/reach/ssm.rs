@@ -623,7 +623,47 @@ fn iam_hops(t: &Tracer<'_>) -> Vec<Hop> {
         let id = arn.as_ref_id()?;
         t.net.managed_policies.iter().find(|(p, _)| p == id).map(|(_, d)| d.clone())
     };
-    match role.grants_session_actions(&documents) {
+    let denial = role.session_denial(&documents);
+    let granted = match denial {
+        // an explicit Deny decides, whatever the role allows
+        Some(d) => match d.unless {
+            None => {
+                blockers.push(Blocker {
+                    code: Code::PN502,
+                    span: d.span,
+                    resource: Some(role.id.clone()),
+                    why: format!(
+                        "role {} explicitly denies `{}` (the Deny statement at line {}); an explicit Deny overrides every Allow, AmazonSSMManagedInstanceCore included, so {}",
+                        role.id,
+                        d.action,
+                        d.span.start.line,
+                        if d.action.starts_with("ssmmessages:") {
+                            "Session Manager cannot open a channel to the instance"
+                        } else {
+                            "the agent cannot register and the instance never shows up in Fleet Manager"
+                        }
+                    ),
+                    fix: format!(
+                        "Take `{}` out of this Deny statement, or narrow it with a `Condition` or `Resource` that leaves the instance's SSM Agent out.",
+                        d.action
+                    ),
+                });
+                (Tri::Yes, None)
+            }
+            Some(unless) => {
+                let u = Unknown {
+                    reason: format!(
+                        "role {} has a Deny statement (line {}) covering `{}` with {unless}: whether it stops the SSM Agent is decided per request",
+                        role.id, d.span.start.line, d.action
+                    ),
+                    span: d.span,
+                };
+                (Tri::Unknown(u), Some(d.action))
+            }
+        },
+        None => role.grants_session_actions(&documents),
+    };
+    match granted {
         (Tri::Yes, _) => {}
         (Tri::No, missing) => {
             blockers.push(Blocker {
