@@ -17,7 +17,7 @@ use super::region::{AmiFamily, ami_family};
 use super::sg::{Peer, Protocol, SecurityGroup, SgRule, inline_rules};
 use super::workload;
 use super::{
-    Destination, EndpointKind, Ident, InternetGateway, NatGateway, Network, ResolverRule, Route, RouteTable,
+    Az, Destination, EndpointKind, Ident, InternetGateway, NatGateway, Network, ResolverRule, Route, RouteTable,
     RouteTarget, Subnet, Vpc, VpcEndpoint,
 };
 use crate::resolve::{Existence, RNode, Resolved, ResolvedResource, Unknown, Val};
@@ -288,6 +288,12 @@ fn subnet(net: &mut Network, r: &ResolvedResource) {
         map_public_ip_span,
         route_table: None,
         nacl: None,
+        az: match (r.prop("AvailabilityZone").and_then(RNode::text), r.prop("AvailabilityZoneId").and_then(RNode::text))
+        {
+            (Some(name), _) => Some(Az::Name(name.to_string())),
+            (None, Some(id)) => Some(Az::Id(id.to_string())),
+            (None, None) => None,
+        },
     });
 }
 

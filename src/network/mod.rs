@@ -154,6 +154,38 @@ pub struct Subnet {
     pub route_table: Option<Ident>,
     /// The explicitly associated network ACL (`None`: the default NACL).
     pub nacl: Option<Ident>,
+    /// Its Availability Zone, when known (`AvailabilityZone` or
+    /// `AvailabilityZoneId`): which transit gateway attachment subnet its
+    /// traffic uses.
+    pub az: Option<Az>,
+}
+
+/// An Availability Zone as a template names it. A name (`us-east-1a`) and
+/// an ID (`use1-az1`) are mapped per account, so only two of a kind compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Az {
+    /// `AvailabilityZone`.
+    Name(String),
+    /// `AvailabilityZoneId`.
+    Id(String),
+}
+
+impl Az {
+    /// Same zone, different zone, or cannot tell (a name against an ID).
+    pub fn same(&self, other: &Az) -> Option<bool> {
+        match (self, other) {
+            (Az::Name(a), Az::Name(b)) | (Az::Id(a), Az::Id(b)) => Some(a == b),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Az {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Az::Name(n) | Az::Id(n) => f.write_str(n),
+        }
+    }
 }
 
 /// Where a route sends traffic.

@@ -13,8 +13,10 @@
 //! with the source VPC's attachment (explicit association, else the
 //! gateway's default table, which is outside the template), whose static
 //! routes send it to another attachment; there the route table of the
-//! attachment's subnet decides (Transit Gateway guide, "How transit
-//! gateways work").
+//! attachment's subnet in the source's Availability Zone decides (Transit
+//! Gateway guide, "How transit gateways work", and "Amazon VPC
+//! attachments": traffic enters the gateway only from an attachment subnet
+//! in the source's zone).
 
 use ipnet::Ipv4Net;
 

@@ -7,7 +7,7 @@ use crate::network::region::{PrefixListMeaning, prefix_list_meaning, prefix_list
 use crate::network::sg::{self, Peer, SecurityGroup, SgRule};
 use crate::network::transit::Firewall;
 use crate::network::{
-    EndpointKind, Ident, Network, PublicIp, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcEndpoint, Workload,
+    Az, EndpointKind, Ident, Network, PublicIp, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcEndpoint, Workload,
 };
 use crate::resolve::Unknown;
 use crate::source::Span;
@@ -872,6 +872,30 @@ impl<'n> Tracer<'n> {
                 None,
             );
         };
+        // traffic enters the gateway only through an attachment subnet in
+        // the source's Availability Zone (Transit Gateway guide, "Amazon VPC
+        // attachments": limits)
+        if let Some(az) = self.subnet.and_then(|s| s.az.as_ref()) {
+            let zones: Vec<&Az> = att
+                .subnets
+                .iter()
+                .filter_map(|s| s.id().and_then(|id| self.net.subnet(id)).and_then(|s| s.az.as_ref()))
+                .collect();
+            if zones.len() == att.subnets.len() && zones.iter().all(|z| z.same(az) == Some(false)) {
+                let listed = zones.iter().map(|z| z.to_string()).collect::<Vec<_>>().join(", ");
+                return (
+                    vec![self.route_unknown(
+                        route,
+                        say(format!(
+                            "but attachment {} has no subnet in {az} (only {listed}), and a transit gateway takes traffic only from an attachment subnet in the source's Availability Zone",
+                            att.id
+                        )),
+                        format!("Add a subnet in {az} to the SubnetIds of {}.", att.id),
+                    )],
+                    None,
+                );
+            }
+        }
         let table = match &att.route_table {
             Some(Ident::Resource(t)) => t.clone(),
             Some(other) => {
@@ -961,7 +985,9 @@ impl<'n> Tracer<'n> {
             }
             table = after.to_string();
         };
-        let Some(subnet) = next.subnets.first().and_then(|s| s.id()).and_then(|id| self.net.subnet(id)) else {
+        let subnets: Vec<&Subnet> =
+            next.subnets.iter().filter_map(|s| s.id()).filter_map(|id| self.net.subnet(id)).collect();
+        if subnets.is_empty() {
             return (
                 vec![self.route_unknown(
                     route,
@@ -970,7 +996,40 @@ impl<'n> Tracer<'n> {
                 )],
                 None,
             );
+        }
+        // The gateway hands the traffic to the attachment's subnet in the
+        // source's Availability Zone when it has one; otherwise the subnets
+        // must all route it the same way for the answer not to depend on it.
+        let az = self.subnet.and_then(|s| s.az.as_ref());
+        let same_zone = subnets.iter().find(|s| az.zip(s.az.as_ref()).and_then(|(a, b)| a.same(b)) == Some(true));
+        let candidates: Vec<&Subnet> = match same_zone {
+            Some(s) => vec![s],
+            None => subnets,
         };
+        let mut onward: Vec<(&Subnet, Vec<Hop>, Option<String>)> = Vec::new();
+        for subnet in candidates {
+            let there = self.in_subnet(subnet);
+            let (more, via) = there.onward(subnet, &format!("attachment subnet {}", subnet.id), peer, host, depth);
+            onward.push((subnet, more, via));
+        }
+        let outcome = |hops: &[Hop]| {
+            if hops.iter().any(|h| h.verdict == Verdict::Block) {
+                Verdict::Block
+            } else if hops.iter().any(|h| h.verdict == Verdict::Unknown) {
+                Verdict::Unknown
+            } else {
+                Verdict::Pass
+            }
+        };
+        let first = outcome(&onward[0].1);
+        if let Some((other, _, _)) = onward.iter().find(|(_, h, _)| outcome(h) != first) {
+            let why = say(format!(
+                "then to attachment {}, whose subnets {} and {} route it differently; which one it leaves by depends on the source's Availability Zone, which the template does not tie to one of theirs",
+                next.id, onward[0].0.id, other.id
+            ));
+            return (vec![self.route_unknown(route, why, fix)], None);
+        }
+        let (_, more, via) = onward.swap_remove(0);
         hops.push(pass(
             HopKind::RouteTable,
             tgw,
@@ -982,8 +1041,6 @@ impl<'n> Tracer<'n> {
             ),
             tr.span,
         ));
-        let there = self.in_subnet(subnet);
-        let (more, via) = there.onward(subnet, &format!("attachment subnet {}", subnet.id), peer, host, depth);
         hops.extend(more);
         (hops, via)
     }

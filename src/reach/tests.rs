@@ -27,7 +27,12 @@ const BASE: &str = "
 ";
 
 fn net(extra: &str) -> Network {
-    let text = format!("Resources:{BASE}{extra}");
+    net_from(BASE, extra)
+}
+
+/// The network of `base` (the workload's VPC, subnet and route table) and `extra`.
+fn net_from(base: &str, extra: &str) -> Network {
+    let text = format!("Resources:{base}{extra}");
     let doc = parse(Some("t.yaml"), &text);
     let root = doc.root.expect("parses");
     let (t, _) = Template::new(&root).expect("template");
@@ -357,17 +362,18 @@ fn resolver_rule_makes_ssm_without_endpoint_unknown() {
 
 /// Verdicts and blocking codes of the hops beyond the workload's default route.
 fn beyond_default_route(extra: &str, host: &str) -> (Vec<Verdict>, Vec<Code>) {
-    with(extra, |t| {
-        let RouteChoice::Route(r) = t.public_route(t.subnet.unwrap(), false) else { panic!("no route") };
-        let hops = t.route_target_hops_to(r, "S3", host).0;
-        (
-            hops.iter().map(|h| h.verdict).collect(),
-            hops.iter()
-                .filter(|h| h.verdict != Verdict::Pass)
-                .filter_map(|h| h.blocker.as_ref().map(|b| b.code))
-                .collect(),
-        )
-    })
+    beyond_default_route_from(BASE, extra, host)
+}
+
+fn beyond_default_route_from(base: &str, extra: &str, host: &str) -> (Vec<Verdict>, Vec<Code>) {
+    let n = net_from(base, extra);
+    let t = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+    let RouteChoice::Route(r) = t.public_route(t.subnet.unwrap(), false) else { panic!("no route") };
+    let hops = t.route_target_hops_to(r, "S3", host).0;
+    (
+        hops.iter().map(|h| h.verdict).collect(),
+        hops.iter().filter(|h| h.verdict != Verdict::Pass).filter_map(|h| h.blocker.as_ref().map(|b| b.code)).collect(),
+    )
 }
 
 const HOST: &str = "al2023-repos-us-east-1-de612dc2.s3.dualstack.us-east-1.amazonaws.com";
@@ -580,4 +586,114 @@ fn transit_gateway_routes_follow_the_attachment_route_table_to_the_egress_vpc() 
     assert!(v.iter().all(|v| *v == Verdict::Pass) && v.len() >= 5, "{v:?} {codes:?}");
     let strict = fw("drop tcp any any -> any any (sid:1;)");
     assert_eq!(beyond_default_route(&format!("{via_fw}{assoc}{to_nat}{strict}"), HOST).1, vec![Code::PN106]);
+}
+
+#[test]
+fn transit_gateway_attachments_are_taken_in_the_source_availability_zone() {
+    // an egress VPC attached in two zones: zone a's attachment subnet routes
+    // to a NAT gateway, zone b's has no default route
+    let egress = "
+  Tgw:
+    Type: AWS::EC2::TransitGateway
+    Properties: {DefaultRouteTableAssociation: disable}
+  SpokeAttach:
+    Type: AWS::EC2::TransitGatewayAttachment
+    Properties: {TransitGatewayId: !Ref Tgw, VpcId: !Ref Vpc, SubnetIds: [!Ref Subnet]}
+  SpokeAssoc:
+    Type: AWS::EC2::TransitGatewayRouteTableAssociation
+    Properties: {TransitGatewayAttachmentId: !Ref SpokeAttach, TransitGatewayRouteTableId: !Ref TgwRt}
+  TgwRt:
+    Type: AWS::EC2::TransitGatewayRouteTable
+    Properties: {TransitGatewayId: !Ref Tgw}
+  TgwDefault:
+    Type: AWS::EC2::TransitGatewayRoute
+    Properties: {TransitGatewayRouteTableId: !Ref TgwRt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayAttachmentId: !Ref EgressAttach}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayId: !Ref Tgw}
+  Egress:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.9.0.0/16}
+  TgwSubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.1.0/24, AvailabilityZone: !Select [0, !GetAZs '']}
+  TgwSubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.3.0/24, AvailabilityZone: !Select [1, !GetAZs '']}
+  EgressAttach:
+    Type: AWS::EC2::TransitGatewayAttachment
+    Properties: {TransitGatewayId: !Ref Tgw, VpcId: !Ref Egress, SubnetIds: [!Ref TgwSubnetB, !Ref TgwSubnetA]}
+  RtA:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Egress}
+  AssocA:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref TgwSubnetA, RouteTableId: !Ref RtA}
+  RtB:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Egress}
+  AssocB:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref TgwSubnetB, RouteTableId: !Ref RtB}
+  EgressPublic:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.2.0/24}
+  PublicRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Egress}
+  PublicAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref EgressPublic, RouteTableId: !Ref PublicRt}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  IgwAttach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Egress, InternetGatewayId: !Ref Igw}
+  PublicDefault:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref PublicRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties: {SubnetId: !Ref EgressPublic, AllocationId: eipalloc-1}
+  ToNatA:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref RtA, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
+";
+    let in_zone = |k: usize| {
+        BASE.replace(
+            "CidrBlock: 10.0.1.0/24}",
+            &format!("CidrBlock: 10.0.1.0/24, AvailabilityZone: !Select [{k}, !GetAZs '']}}"),
+        )
+    };
+    let all_pass = |(v, codes): (Vec<Verdict>, Vec<Code>)| v.iter().all(|v| *v == Verdict::Pass) && codes.is_empty();
+    // the workload in zone a leaves through TgwSubnetA (listed second) and its NAT route
+    assert!(all_pass(beyond_default_route_from(&in_zone(0), egress, HOST)));
+    // in zone b the spoke attachment's subnet is in zone b too; TgwSubnetB has no default route
+    assert_eq!(beyond_default_route_from(&in_zone(1), egress, HOST).1, vec![Code::PN106]);
+    // no zone on the workload's subnet: the two attachment subnets disagree
+    assert_eq!(beyond_default_route_from(BASE, egress, HOST).1, vec![Code::PN106]);
+    // ... and once both route to the NAT gateway, the zone does not matter
+    let both = format!(
+        "{egress}
+  ToNatB:
+    Type: AWS::EC2::Route
+    Properties: {{RouteTableId: !Ref RtB, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}}
+"
+    );
+    assert!(all_pass(beyond_default_route_from(BASE, &both, HOST)));
+    // the spoke's attachment has no subnet in the workload's zone: the
+    // gateway never receives the traffic
+    let spoke = "
+  SpokeTgwSubnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.9.0/24, AvailabilityZone: !Select [1, !GetAZs '']}
+";
+    let elsewhere = format!("{}{spoke}", both.replace("SubnetIds: [!Ref Subnet]", "SubnetIds: [!Ref SpokeTgwSubnet]"));
+    let n = net_from(&in_zone(0), &elsewhere);
+    let t = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+    let RouteChoice::Route(r) = t.public_route(t.subnet.unwrap(), false) else { panic!("no route") };
+    let hops = t.route_target_hops_to(r, "S3", HOST).0;
+    let unknown = hops.iter().find(|h| h.verdict == Verdict::Unknown).expect("an unknown hop");
+    assert!(unknown.detail.contains("has no subnet in us-east-1a"), "{}", unknown.detail);
+    assert!(all_pass(beyond_default_route_from(&in_zone(1), &elsewhere, HOST)));
 }
