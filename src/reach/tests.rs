@@ -376,6 +376,34 @@ fn beyond_default_route_from(base: &str, extra: &str, host: &str) -> (Vec<Verdic
     )
 }
 
+/// An egress VPC's public side: a public subnet whose route table goes to an
+/// attached internet gateway, and a NAT gateway in it.
+const EGRESS_PUBLIC: &str = "
+  Egress:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.9.0.0/16}
+  EgressPublic:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.2.0/24}
+  EgressPublicRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Egress}
+  EgressPublicAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref EgressPublic, RouteTableId: !Ref EgressPublicRt}
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  IgwAttach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Egress, InternetGatewayId: !Ref Igw}
+  PublicDefault:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref EgressPublicRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties: {SubnetId: !Ref EgressPublic, AllocationId: eipalloc-1}
+";
+
 const HOST: &str = "al2023-repos-us-east-1-de612dc2.s3.dualstack.us-east-1.amazonaws.com";
 
 #[test]
@@ -470,22 +498,16 @@ fn network_firewall_endpoint_routes_follow_the_firewall_subnet() {
 
 #[test]
 fn transit_gateway_routes_follow_the_attachment_route_table_to_the_egress_vpc() {
-    let base = "
+    let base = &format!("{EGRESS_PUBLIC}{}", "
   Tgw:
     Type: AWS::EC2::TransitGateway
     Properties: {DefaultRouteTableAssociation: disable, DefaultRouteTablePropagation: disable}
   SpokeAttach:
     Type: AWS::EC2::TransitGatewayAttachment
     Properties: {TransitGatewayId: !Ref Tgw, VpcId: !Ref Vpc, SubnetIds: [!Ref Subnet]}
-  Egress:
-    Type: AWS::EC2::VPC
-    Properties: {CidrBlock: 10.9.0.0/16}
   EgressTgwSubnet:
     Type: AWS::EC2::Subnet
     Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.1.0/24}
-  EgressPublic:
-    Type: AWS::EC2::Subnet
-    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.2.0/24}
   EgressAttach:
     Type: AWS::EC2::TransitGatewayAttachment
     Properties: {TransitGatewayId: !Ref Tgw, VpcId: !Ref Egress, SubnetIds: [!Ref EgressTgwSubnet]}
@@ -501,27 +523,10 @@ fn transit_gateway_routes_follow_the_attachment_route_table_to_the_egress_vpc() 
   EgressTgwAssoc:
     Type: AWS::EC2::SubnetRouteTableAssociation
     Properties: {SubnetId: !Ref EgressTgwSubnet, RouteTableId: !Ref EgressTgwRt}
-  EgressPublicRt:
-    Type: AWS::EC2::RouteTable
-    Properties: {VpcId: !Ref Egress}
-  EgressPublicAssoc:
-    Type: AWS::EC2::SubnetRouteTableAssociation
-    Properties: {SubnetId: !Ref EgressPublic, RouteTableId: !Ref EgressPublicRt}
-  Igw:
-    Type: AWS::EC2::InternetGateway
-  IgwAttach:
-    Type: AWS::EC2::VPCGatewayAttachment
-    Properties: {VpcId: !Ref Egress, InternetGatewayId: !Ref Igw}
-  PublicDefault:
-    Type: AWS::EC2::Route
-    Properties: {RouteTableId: !Ref EgressPublicRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
-  Nat:
-    Type: AWS::EC2::NatGateway
-    Properties: {SubnetId: !Ref EgressPublic, AllocationId: eipalloc-1}
   Default:
     Type: AWS::EC2::Route
     Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayId: !Ref Tgw}
-";
+");
     let assoc = "
   SpokeAssoc:
     Type: AWS::EC2::TransitGatewayRouteTableAssociation
@@ -592,7 +597,7 @@ fn transit_gateway_routes_follow_the_attachment_route_table_to_the_egress_vpc() 
 fn transit_gateway_attachments_are_taken_in_the_source_availability_zone() {
     // an egress VPC attached in two zones: zone a's attachment subnet routes
     // to a NAT gateway, zone b's has no default route
-    let egress = "
+    let egress = &format!("{EGRESS_PUBLIC}{}", "
   Tgw:
     Type: AWS::EC2::TransitGateway
     Properties: {DefaultRouteTableAssociation: disable}
@@ -611,9 +616,6 @@ fn transit_gateway_attachments_are_taken_in_the_source_availability_zone() {
   Default:
     Type: AWS::EC2::Route
     Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayId: !Ref Tgw}
-  Egress:
-    Type: AWS::EC2::VPC
-    Properties: {CidrBlock: 10.9.0.0/16}
   TgwSubnetA:
     Type: AWS::EC2::Subnet
     Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.1.0/24, AvailabilityZone: !Select [0, !GetAZs '']}
@@ -635,30 +637,10 @@ fn transit_gateway_attachments_are_taken_in_the_source_availability_zone() {
   AssocB:
     Type: AWS::EC2::SubnetRouteTableAssociation
     Properties: {SubnetId: !Ref TgwSubnetB, RouteTableId: !Ref RtB}
-  EgressPublic:
-    Type: AWS::EC2::Subnet
-    Properties: {VpcId: !Ref Egress, CidrBlock: 10.9.2.0/24}
-  PublicRt:
-    Type: AWS::EC2::RouteTable
-    Properties: {VpcId: !Ref Egress}
-  PublicAssoc:
-    Type: AWS::EC2::SubnetRouteTableAssociation
-    Properties: {SubnetId: !Ref EgressPublic, RouteTableId: !Ref PublicRt}
-  Igw:
-    Type: AWS::EC2::InternetGateway
-  IgwAttach:
-    Type: AWS::EC2::VPCGatewayAttachment
-    Properties: {VpcId: !Ref Egress, InternetGatewayId: !Ref Igw}
-  PublicDefault:
-    Type: AWS::EC2::Route
-    Properties: {RouteTableId: !Ref PublicRt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
-  Nat:
-    Type: AWS::EC2::NatGateway
-    Properties: {SubnetId: !Ref EgressPublic, AllocationId: eipalloc-1}
   ToNatA:
     Type: AWS::EC2::Route
     Properties: {RouteTableId: !Ref RtA, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}
-";
+");
     let in_zone = |k: usize| {
         BASE.replace(
             "CidrBlock: 10.0.1.0/24}",
