@@ -16,7 +16,11 @@
 //! attachment's subnet in the source's Availability Zone decides (Transit
 //! Gateway guide, "How transit gateways work", and "Amazon VPC
 //! attachments": traffic enters the gateway only from an attachment subnet
-//! in the source's zone).
+//! in the source's zone). The replies come back through the route table
+//! of the NAT gateway's subnet and the gateway route table of the egress
+//! attachment, whose static routes and propagations ([`Transit::route_back`])
+//! must lead to the source attachment ("Example: Centralized outbound
+//! routing to the internet").
 
 use ipnet::Ipv4Net;
 
@@ -191,6 +195,12 @@ pub struct TransitGateway {
     pub id: String,
     /// `DefaultRouteTableAssociation` (CFN default `enable`).
     pub default_association: bool,
+    /// `DefaultRouteTablePropagation` (CFN default `enable`): attachments
+    /// propagate their VPC's CIDR into the default propagation table.
+    pub default_propagation: bool,
+    /// `PropagationDefaultRouteTableId`, when set (else the table AWS
+    /// creates, which is not in the template).
+    pub propagation_table: Option<Ident>,
 }
 
 /// A VPC attachment (`AWS::EC2::TransitGatewayAttachment` or
@@ -224,6 +234,15 @@ pub struct TgwRoute {
     pub attachment: Option<Ident>,
 }
 
+/// How a transit gateway route table sends traffic back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackVia {
+    /// A static route (its ID) to an attachment (`None`: blackhole).
+    Static(String, Option<Ident>),
+    /// A CIDR that this attachment propagates.
+    Propagated(String),
+}
+
 /// Transit gateways, their attachments and static routes.
 #[derive(Clone, Debug, Default)]
 pub struct Transit {
@@ -233,6 +252,8 @@ pub struct Transit {
     pub attachments: Vec<TgwAttachment>,
     /// Static routes.
     pub routes: Vec<TgwRoute>,
+    /// `AWS::EC2::TransitGatewayRouteTablePropagation`s: (attachment, table).
+    pub propagations: Vec<(Ident, Ident)>,
     /// Route tables associated with the transit gateway attachments of
     /// Network Firewalls (`!GetAtt Firewall.TransitGatewayAttachmentId`):
     /// (firewall, table).
@@ -250,6 +271,11 @@ impl Transit {
                     .prop("DefaultRouteTableAssociation")
                     .and_then(RNode::text)
                     .is_none_or(|v| !v.eq_ignore_ascii_case("disable")),
+                default_propagation: r
+                    .prop("DefaultRouteTablePropagation")
+                    .and_then(RNode::text)
+                    .is_none_or(|v| !v.eq_ignore_ascii_case("disable")),
+                propagation_table: ident("PropagationDefaultRouteTableId"),
             }),
             "AWS::EC2::TransitGatewayAttachment" | "AWS::EC2::TransitGatewayVpcAttachment" => {
                 self.attachments.push(TgwAttachment {
@@ -259,6 +285,11 @@ impl Transit {
                     subnets: r.prop("SubnetIds").map(super::build::ident_list).unwrap_or_default(),
                     route_table: None,
                 })
+            }
+            "AWS::EC2::TransitGatewayRouteTablePropagation" => {
+                if let (Some(a), Some(t)) = (ident("TransitGatewayAttachmentId"), ident("TransitGatewayRouteTableId")) {
+                    self.propagations.push((a, t));
+                }
             }
             "AWS::EC2::TransitGatewayRoute" => self.routes.push(TgwRoute {
                 id: r.id.clone(),
@@ -310,6 +341,51 @@ impl Transit {
     /// The transit gateway with this logical ID.
     pub fn gateway(&self, id: &str) -> Option<&TransitGateway> {
         self.gateways.iter().find(|g| g.id == id)
+    }
+
+    /// Where route table `table` of gateway `tgw` sends traffic for `dest`
+    /// (a source subnet's CIDR coming back): longest prefix first among
+    /// its static routes and the CIDRs that attachments propagate into it
+    /// (`vpc_cidrs` gives an attached VPC's CIDRs). `Ok(None)`: no route;
+    /// `Err`: the table may hold routes the template does not show.
+    pub fn route_back(
+        &self,
+        tgw: &str,
+        table: &str,
+        dest: Ipv4Net,
+        vpc_cidrs: &dyn Fn(&Ident) -> Vec<Ipv4Net>,
+    ) -> Result<Option<(Ipv4Net, BackVia)>, String> {
+        if let Some(g) = self.gateway(tgw)
+            && g.default_propagation
+            && let Some(t) = &g.propagation_table
+            && t.id().is_none()
+        {
+            return Err(format!("the gateway's default propagation table is {}", t.describe()));
+        }
+        let default_here = self
+            .gateway(tgw)
+            .is_some_and(|g| g.default_propagation && g.propagation_table.as_ref().and_then(Ident::id) == Some(table));
+        let mut best: Option<(Ipv4Net, BackVia)> = None;
+        let mut consider = |net: Ipv4Net, via: BackVia| {
+            if net.contains(&dest) && best.as_ref().is_none_or(|(b, _)| net.prefix_len() > b.prefix_len()) {
+                best = Some((net, via));
+            }
+        };
+        for r in self.routes.iter().filter(|r| r.table.id() == Some(table)) {
+            if let Some(d) = r.destination {
+                consider(d, BackVia::Static(r.id.clone(), r.attachment.clone()));
+            }
+        }
+        for a in self.attachments.iter().filter(|a| a.tgw.id() == Some(tgw)) {
+            let propagated = default_here
+                || self.propagations.iter().any(|(pa, pt)| pa.id() == Some(a.id.as_str()) && pt.id() == Some(table));
+            if propagated {
+                for c in vpc_cidrs(&a.vpc) {
+                    consider(c, BackVia::Propagated(a.id.clone()));
+                }
+            }
+        }
+        Ok(best)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::network::nacl::{NaclVerdict, NetworkAcl, Remote};
 use crate::network::region::{PrefixListMeaning, prefix_list_meaning, prefix_list_mistake};
 use crate::network::sg::{self, Peer, SecurityGroup, SgRule};
 use crate::network::transit::Firewall;
+use crate::network::transit::{BackVia, TgwAttachment};
 use crate::network::{
     Az, EndpointKind, Ident, Network, PublicIp, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcEndpoint, Workload,
 };
@@ -1029,7 +1030,14 @@ impl<'n> Tracer<'n> {
             ));
             return (vec![self.route_unknown(route, why, fix)], None);
         }
-        let (_, more, via) = onward.swap_remove(0);
+        let (out_subnet, more, via) = onward.swap_remove(0);
+        // the replies come back the same way: only worth asking when the
+        // way out works
+        if first == Verdict::Pass
+            && let Some(h) = self.tgw_return_hop(tgw, route, att, next, out_subnet)
+        {
+            return (vec![h], None);
+        }
         hops.push(pass(
             HopKind::RouteTable,
             tgw,
@@ -1043,6 +1051,109 @@ impl<'n> Tracer<'n> {
         ));
         hops.extend(more);
         (hops, via)
+    }
+
+    /// The way back through a transit gateway, when the template shows it
+    /// broken (an unknown hop, PN106): the replies reach the NAT gateway of
+    /// the egress VPC, whose subnet's route table must send the source
+    /// subnet's CIDR to the gateway, and the gateway route table of the
+    /// egress attachment must send it to the source attachment (a static
+    /// route or the source attachment's propagated CIDR, longest prefix
+    /// first). Transit Gateway guide, "Example: Centralized outbound routing
+    /// to the internet". `None` when it works or cannot be told.
+    fn tgw_return_hop(
+        &self,
+        tgw: &str,
+        route: &Route,
+        att: &TgwAttachment,
+        next: &TgwAttachment,
+        out_subnet: &'n Subnet,
+    ) -> Option<Hop> {
+        let src = self.subnet?;
+        let src_cidr = src.cidr?;
+        let fix = |what: String| format!("{what}, then check again; or suppress PN106 on {} once verified.", route.id);
+        // 1. the NAT gateway's subnet sends the replies to the gateway
+        if let RouteChoice::Route(r) = self.public_route(out_subnet, false)
+            && let RouteTarget::NatGateway(nat) = &r.target
+            && let Some(nat) = nat.id().and_then(|id| self.net.nat(id))
+            && let Some(nat_subnet) = nat.subnet.as_ref().and_then(Ident::id).and_then(|id| self.net.subnet(id))
+            && let RouteTableRef::Table(rt) = self.route_table_of(nat_subnet)
+        {
+            let back = rt
+                .routes
+                .iter()
+                .filter_map(|x| match &x.destination {
+                    crate::network::Destination::Cidr(c) if c.contains(&src_cidr) => Some((c.prefix_len(), x)),
+                    _ => None,
+                })
+                .max_by_key(|(len, _)| *len);
+            let to_tgw = |x: &Route| matches!(&x.target, RouteTarget::Other(k, i) if k == "TransitGatewayId" && i.id() == Some(tgw));
+            let known_dest =
+                rt.routes.iter().all(|x| !matches!(x.destination, crate::network::Destination::Unknown(_)));
+            match back {
+                Some((_, x)) if to_tgw(x) => {}
+                Some((_, x)) if matches!(x.target, RouteTarget::Other(..)) => {}
+                other if known_dest => {
+                    let sent = match other {
+                        Some((_, x)) => format!("sends {src_cidr} to {} ({})", describe_target(&x.target), x.id),
+                        None => format!("has no route for {src_cidr}"),
+                    };
+                    let why = format!(
+                        "the way back is broken: route table {} of NAT gateway {}'s subnet {} {sent}, not to transit gateway {tgw}, so the replies for {} never return",
+                        rt.id, nat.id, nat_subnet.id, src.id
+                    );
+                    return Some(self.route_unknown(
+                        route,
+                        why,
+                        fix(format!("Add a route for {src_cidr} (or the spokes' range) to transit gateway {tgw} in route table {}", rt.id)),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        // 2. the egress attachment's gateway route table sends them to the
+        // source attachment, possibly through firewalls attached to the
+        // gateway (each one's attachment table takes over, as on the way out)
+        let transit = &self.net.transit;
+        let Some(Ident::Resource(first)) = &next.route_table else { return None };
+        let cidrs = |vpc: &Ident| vpc.id().and_then(|id| self.net.vpc(id)).map(|v| v.cidrs.clone()).unwrap_or_default();
+        let mut table = first.clone();
+        let mut firewalls = 0;
+        let sent = loop {
+            let back = transit.route_back(tgw, &table, src_cidr, &cidrs).ok()?;
+            break match &back {
+                Some((_, BackVia::Propagated(a))) if a == &att.id => return None,
+                Some((_, BackVia::Static(_, Some(a)))) if a.id() == Some(att.id.as_str()) => return None,
+                Some((_, BackVia::Static(_, Some(Ident::Resource(a))))) if transit.attachment(a).is_none() => {
+                    // a firewall attached to the gateway: its table goes on
+                    match transit.firewall_tables.iter().find(|(f, _)| f == a).and_then(|(_, t)| t.id()) {
+                        Some(after) if firewalls < 4 => {
+                            firewalls += 1;
+                            table = after.to_string();
+                            continue;
+                        }
+                        _ => return None,
+                    }
+                }
+                Some((_, BackVia::Static(_, Some(a)))) if a.id().is_none() => return None,
+                Some((net, BackVia::Static(id, Some(a)))) => format!("sends {net} to {} ({id})", a.describe()),
+                Some((net, BackVia::Static(id, None))) => format!("drops {net} (blackhole route {id})"),
+                Some((net, BackVia::Propagated(a))) => format!("sends {net} to attachment {a}"),
+                None => format!("has no route for {src_cidr} (neither a static route nor a propagation of {})", att.id),
+            };
+        };
+        let why = format!(
+            "the way back is broken: transit gateway route table {table} of attachment {} {sent}, not to attachment {} of {}'s VPC, so the replies never return",
+            next.id, att.id, src.id
+        );
+        Some(self.route_unknown(
+            route,
+            why,
+            fix(format!(
+                "Add an AWS::EC2::TransitGatewayRouteTablePropagation of {} to {table} (or a static route for {src_cidr} to {})",
+                att.id, att.id
+            )),
+        ))
     }
 
     /// True when the route table sends `0.0.0.0/0` somewhere (an internet
@@ -1068,6 +1179,16 @@ fn humanize_target(key: &str) -> String {
         _ => key,
     }
     .to_string()
+}
+
+fn describe_target(t: &RouteTarget) -> String {
+    match t {
+        RouteTarget::Local => "the VPC itself (local)".into(),
+        RouteTarget::InternetGateway(i) => format!("internet gateway {}", i.describe()),
+        RouteTarget::NatGateway(i) => format!("NAT gateway {}", i.describe()),
+        RouteTarget::GatewayEndpoint(id) => format!("gateway endpoint {id}"),
+        RouteTarget::Other(key, i) => format!("{} {}", humanize_target(key), i.describe()),
+    }
 }
 
 fn route_target_ident(t: &RouteTarget) -> Ident {

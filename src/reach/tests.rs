@@ -377,7 +377,8 @@ fn beyond_default_route_from(base: &str, extra: &str, host: &str) -> (Vec<Verdic
 }
 
 /// An egress VPC's public side: a public subnet whose route table goes to an
-/// attached internet gateway, and a NAT gateway in it.
+/// attached internet gateway and back to the spokes through transit gateway
+/// `Tgw`, and a NAT gateway in it.
 const EGRESS_PUBLIC: &str = "
   Egress:
     Type: AWS::EC2::VPC
@@ -402,6 +403,9 @@ const EGRESS_PUBLIC: &str = "
   Nat:
     Type: AWS::EC2::NatGateway
     Properties: {SubnetId: !Ref EgressPublic, AllocationId: eipalloc-1}
+  PublicToSpokes:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref EgressPublicRt, DestinationCidrBlock: 10.0.0.0/8, TransitGatewayId: !Ref Tgw}
 ";
 
 const HOST: &str = "al2023-repos-us-east-1-de612dc2.s3.dualstack.us-east-1.amazonaws.com";
@@ -678,4 +682,115 @@ fn transit_gateway_attachments_are_taken_in_the_source_availability_zone() {
     let unknown = hops.iter().find(|h| h.verdict == Verdict::Unknown).expect("an unknown hop");
     assert!(unknown.detail.contains("has no subnet in us-east-1a"), "{}", unknown.detail);
     assert!(all_pass(beyond_default_route_from(&in_zone(1), &elsewhere, HOST)));
+}
+
+#[test]
+fn transit_gateway_replies_need_a_way_back() {
+    // the centralized-egress design: spoke -> gateway -> egress VPC -> NAT;
+    // the replies go NAT subnet -> gateway -> spoke attachment
+    let egress = format!(
+        "{EGRESS_PUBLIC}
+  Tgw:
+    Type: AWS::EC2::TransitGateway
+    Properties: {{DefaultRouteTableAssociation: disable, DefaultRouteTablePropagation: disable}}
+  SpokeAttach:
+    Type: AWS::EC2::TransitGatewayAttachment
+    Properties: {{TransitGatewayId: !Ref Tgw, VpcId: !Ref Vpc, SubnetIds: [!Ref Subnet]}}
+  SpokeRt:
+    Type: AWS::EC2::TransitGatewayRouteTable
+    Properties: {{TransitGatewayId: !Ref Tgw}}
+  SpokeAssoc:
+    Type: AWS::EC2::TransitGatewayRouteTableAssociation
+    Properties: {{TransitGatewayAttachmentId: !Ref SpokeAttach, TransitGatewayRouteTableId: !Ref SpokeRt}}
+  SpokeDefault:
+    Type: AWS::EC2::TransitGatewayRoute
+    Properties: {{TransitGatewayRouteTableId: !Ref SpokeRt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayAttachmentId: !Ref EgressAttach}}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {{RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayId: !Ref Tgw}}
+  EgressTgwSubnet:
+    Type: AWS::EC2::Subnet
+    Properties: {{VpcId: !Ref Egress, CidrBlock: 10.9.1.0/24}}
+  EgressAttach:
+    Type: AWS::EC2::TransitGatewayAttachment
+    Properties: {{TransitGatewayId: !Ref Tgw, VpcId: !Ref Egress, SubnetIds: [!Ref EgressTgwSubnet]}}
+  EgressTgwRt:
+    Type: AWS::EC2::RouteTable
+    Properties: {{VpcId: !Ref Egress}}
+  EgressTgwAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {{SubnetId: !Ref EgressTgwSubnet, RouteTableId: !Ref EgressTgwRt}}
+  EgressToNat:
+    Type: AWS::EC2::Route
+    Properties: {{RouteTableId: !Ref EgressTgwRt, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: !Ref Nat}}
+  EgressRt:
+    Type: AWS::EC2::TransitGatewayRouteTable
+    Properties: {{TransitGatewayId: !Ref Tgw}}
+  EgressAssoc:
+    Type: AWS::EC2::TransitGatewayRouteTableAssociation
+    Properties: {{TransitGatewayAttachmentId: !Ref EgressAttach, TransitGatewayRouteTableId: !Ref EgressRt}}
+"
+    );
+    let propagation = "
+  SpokePropagation:
+    Type: AWS::EC2::TransitGatewayRouteTablePropagation
+    Properties: {TransitGatewayAttachmentId: !Ref SpokeAttach, TransitGatewayRouteTableId: !Ref EgressRt}
+";
+    let static_back = |target: &str| {
+        format!(
+            "
+  BackToSpoke:
+    Type: AWS::EC2::TransitGatewayRoute
+    Properties: {{TransitGatewayRouteTableId: !Ref EgressRt, DestinationCidrBlock: 10.0.0.0/16, {target}}}
+"
+        )
+    };
+    let detail = |extra: &str| -> Option<String> {
+        let n = net(extra);
+        let t = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+        let RouteChoice::Route(r) = t.public_route(t.subnet.unwrap(), false) else { panic!("no route") };
+        let hops = t.route_target_hops_to(r, "S3", HOST).0;
+        let bad: Vec<_> = hops.iter().filter(|h| h.verdict != Verdict::Pass).collect();
+        assert!(bad.iter().all(|h| h.blocker.as_ref().map(|b| b.code) == Some(Code::PN106)), "{bad:?}");
+        bad.first().map(|h| h.detail.clone())
+    };
+    // the spoke's CIDR propagated into the egress attachment's table, or a static route back
+    assert_eq!(detail(&format!("{egress}{propagation}")), None);
+    assert_eq!(detail(&format!("{egress}{}", static_back("TransitGatewayAttachmentId: !Ref SpokeAttach"))), None);
+    // nothing brings the replies back to the spoke
+    let d = detail(&egress).expect("the way back is missing");
+    assert!(d.contains("way back") && d.contains("EgressRt") && d.contains("no route for 10.0.1.0/24"), "{d}");
+    // a blackhole, or a more specific static route elsewhere, beats the propagation
+    let d = detail(&format!("{egress}{propagation}{}", static_back("Blackhole: true"))).expect("blackhole");
+    assert!(d.contains("blackhole route BackToSpoke"), "{d}");
+    let d = detail(&format!("{egress}{propagation}{}", static_back("TransitGatewayAttachmentId: !Ref EgressAttach")))
+        .expect("sent elsewhere");
+    assert!(d.contains("sends 10.0.0.0/16 to EgressAttach"), "{d}");
+    // the NAT gateway's subnet must send the replies to the gateway, not to the internet gateway
+    let no_return = egress.replace(
+        "DestinationCidrBlock: 10.0.0.0/8, TransitGatewayId: !Ref Tgw",
+        "DestinationCidrBlock: 192.168.0.0/16, TransitGatewayId: !Ref Tgw",
+    );
+    let d = detail(&format!("{no_return}{propagation}")).expect("the NAT subnet has no route back");
+    assert!(d.contains("EgressPublicRt") && d.contains("sends 10.0.1.0/24 to internet gateway Igw"), "{d}");
+    // back through a firewall attached to the gateway: its attachment's table takes over
+    let inspection = "
+  Fw:
+    Type: AWS::NetworkFirewall::Firewall
+    Properties: {TransitGatewayId: !Ref Tgw, FirewallPolicyArn: arn:aws:network-firewall:us-east-1:111122223333:firewall-policy/p}
+  InspectionRt:
+    Type: AWS::EC2::TransitGatewayRouteTable
+    Properties: {TransitGatewayId: !Ref Tgw}
+  FwAssoc:
+    Type: AWS::EC2::TransitGatewayRouteTableAssociation
+    Properties: {TransitGatewayAttachmentId: !GetAtt Fw.TransitGatewayAttachmentId, TransitGatewayRouteTableId: !Ref InspectionRt}
+  ToInspection:
+    Type: AWS::EC2::TransitGatewayRoute
+    Properties: {TransitGatewayRouteTableId: !Ref EgressRt, DestinationCidrBlock: 10.0.0.0/8, TransitGatewayAttachmentId: !GetAtt Fw.TransitGatewayAttachmentId}
+";
+    let d = detail(&format!("{egress}{inspection}")).expect("the inspection table has no way back");
+    assert!(d.contains("route table InspectionRt") && d.contains("no route for 10.0.1.0/24"), "{d}");
+    let inspected = propagation
+        .replace("TransitGatewayRouteTableId: !Ref EgressRt", "TransitGatewayRouteTableId: !Ref InspectionRt");
+    assert_eq!(detail(&format!("{egress}{inspection}{inspected}")), None);
 }
