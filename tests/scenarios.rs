@@ -161,3 +161,38 @@ fn an_explicit_deny_beats_the_managed_ssm_policy() {
         assert!(codes(&doc).iter().all(|c| c != "PN502"), "{variant}: {:?}", codes(&doc));
     }
 }
+
+#[test]
+fn a_permissions_boundary_caps_the_role() {
+    let text = std::fs::read_to_string("fixtures/rules/PN502-role-lacks-ssm-permissions.pass.yaml").unwrap();
+    let anchor = "  InstanceRole:\n    Type: AWS::IAM::Role\n    Properties:\n";
+    assert!(text.contains(anchor));
+    let with = |boundary: &str, extra: &str| {
+        text.replace(anchor, &format!("{extra}{anchor}      PermissionsBoundary: {boundary}  # the boundary\n"))
+    };
+    let policy = |actions: &str| {
+        format!(
+            "  Boundary:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Action: {actions}\n            Resource: \"*\"\n"
+        )
+    };
+    for (variant, status) in [
+        (with("!Ref Boundary", &policy("[\"ssm:*\", \"ssmmessages:*\", \"ec2messages:*\", \"s3:*\"]")), "reachable"),
+        (with("!Sub arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess", ""), "reachable"),
+        (with("arn:aws:iam::111122223333:policy/org-boundary", ""), "unknown"),
+        (with("!Ref Boundary", &policy("[\"s3:*\", \"ec2messages:*\"]")), "unreachable"),
+    ] {
+        let doc = run_json_stdin(&variant);
+        let w = workload(&doc, "Instance");
+        assert_eq!(w["checks"]["ssm"]["status"], status, "{w}");
+        let findings = doc["results"][0]["findings"].as_array().unwrap();
+        let pn502: Vec<&Value> = findings.iter().filter(|f| f["code"] == "PN502").collect();
+        if status == "unreachable" {
+            let line = variant.lines().position(|l| l.contains("# the boundary")).unwrap() as u64 + 1;
+            assert_eq!(pn502.len(), 1, "{findings:?}");
+            assert_eq!(pn502[0]["location"]["line"], line);
+            assert!(pn502[0]["message"].as_str().unwrap().contains("permissions boundary"), "{:?}", pn502[0]);
+        } else {
+            assert!(pn502.is_empty(), "{findings:?}");
+        }
+    }
+}

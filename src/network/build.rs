@@ -407,6 +407,7 @@ fn role(net: &mut Network, r: &ResolvedResource) {
         managed_span: r.prop_entry("ManagedPolicyArns").map(|e| e.key_span),
         documents,
         name: r.prop("RoleName").and_then(RNode::text).map(str::to_string),
+        boundary: r.prop_entry("PermissionsBoundary").map(|e| (e.value.clone(), e.edit_span())),
     });
 }
 

@@ -62,6 +62,8 @@ pub struct Role {
     pub documents: Vec<RNode>,
     /// `RoleName`, when set.
     pub name: Option<String>,
+    /// `PermissionsBoundary` (a managed policy ARN), and where to edit it.
+    pub boundary: Option<(RNode, Span)>,
 }
 
 /// Yes, no, or cannot tell (with why).
@@ -80,6 +82,13 @@ fn strings(node: &RNode) -> Vec<&RNode> {
         Val::List(items) => items.iter().collect(),
         _ => vec![node],
     }
+}
+
+/// The name of an AWS managed policy from its ARN
+/// (`arn:${AWS::Partition}:iam::aws:policy/service-role/X` gives `X`).
+fn aws_managed_name(arn: &str) -> Option<&str> {
+    let (_, path) = arn.strip_prefix("arn:")?.split_once(":iam::aws:policy/")?;
+    path.rsplit('/').next()
 }
 
 /// IAM wildcard match (`*` any run, `?` one character), case-insensitive as
@@ -253,6 +262,41 @@ impl Role {
         certain.or((!found.is_empty()).then_some(0)).map(|i| found.swap_remove(i))
     }
 
+    /// Does the role's permissions boundary let the Session Manager actions
+    /// through? A boundary caps the role: only what both it and the role's
+    /// policies allow is allowed (IAM User Guide, "Permissions boundaries
+    /// for IAM entities"). `(Tri::Yes, None)` without a boundary; else the
+    /// first action it does not allow. `policy_documents` reads a managed
+    /// policy declared in the template.
+    pub fn boundary_allows(&self, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> (Tri, Option<&'static str>) {
+        let Some((arn, span)) = &self.boundary else { return (Tri::Yes, None) };
+        if let Some(name) = arn.pattern_text().as_deref().and_then(aws_managed_name)
+            && SSM_MANAGED_POLICIES.contains(&name)
+        {
+            return (Tri::Yes, None);
+        }
+        let Some(doc) = policy_documents(arn) else {
+            let what = arn.pattern_text().unwrap_or_else(|| "a value the template does not pin down".into());
+            return (
+                Tri::Unknown(Unknown {
+                    reason: format!(
+                        "role {} has the permissions boundary {what}, which is not in the template: whether it lets the Session Manager actions through cannot be read",
+                        self.id
+                    ),
+                    span: *span,
+                }),
+                Some(SESSION_ACTIONS[0]),
+            );
+        };
+        for action in SESSION_ACTIONS {
+            match document_allows(&doc, action) {
+                Tri::Yes => {}
+                other => return (other, Some(action)),
+            }
+        }
+        (Tri::Yes, None)
+    }
+
     /// Does the role grant every action Session Manager needs? Returns the
     /// first missing action when not. Explicit denies are
     /// [`session_denial`](Role::session_denial)'s business.
@@ -261,10 +305,8 @@ impl Role {
         policy_documents: &dyn Fn(&RNode) -> Option<RNode>,
     ) -> (Tri, Option<&'static str>) {
         for arn in &self.managed {
-            if let Some(text) = arn.pattern_text()
-                && let Some(name) =
-                    text.strip_prefix("arn:").and_then(|rest| rest.split_once(":iam::aws:policy/")).map(|(_, n)| n)
-                && SSM_MANAGED_POLICIES.iter().any(|p| name.rsplit('/').next() == Some(*p))
+            if let Some(name) = arn.pattern_text().as_deref().and_then(aws_managed_name)
+                && SSM_MANAGED_POLICIES.contains(&name)
             {
                 return (Tri::Yes, None);
             }

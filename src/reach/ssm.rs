@@ -684,6 +684,26 @@ fn iam_hops(t: &Tracer<'_>) -> Vec<Hop> {
             }
         }
     }
+    // a permissions boundary caps whatever the policies grant
+    if blockers.is_empty()
+        && let Some((_, span)) = &role.boundary
+    {
+        match role.boundary_allows(&documents) {
+            (Tri::Yes, _) => {}
+            (Tri::No, missing) => blockers.push(Blocker {
+                code: Code::PN502,
+                span: *span,
+                resource: Some(role.id.clone()),
+                why: format!(
+                    "the permissions boundary of role {} does not allow `{}`: a boundary caps what the role's policies grant, AmazonSSMManagedInstanceCore included",
+                    role.id,
+                    missing.unwrap_or("ssm:UpdateInstanceInformation")
+                ),
+                fix: "Allow ssm:UpdateInstanceInformation and ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel in the boundary policy, or remove `PermissionsBoundary`.".into(),
+            }),
+            (Tri::Unknown(u), _) => return vec![t.unknown_hop(HopKind::Iam, &role.id, &u)],
+        }
+    }
     if blockers.is_empty() {
         return vec![pass(
             HopKind::Iam,
