@@ -196,3 +196,36 @@ fn a_permissions_boundary_caps_the_role() {
         }
     }
 }
+
+#[test]
+fn interface_endpoint_policies_must_let_the_agent_through() {
+    let text = std::fs::read_to_string("fixtures/rules/PN412-endpoint-policy-denies-ssm.pass.yaml").unwrap();
+    let allow = "          - Effect: Allow\n            Principal: \"*\"\n            Action: ssmmessages:*\n            Resource: \"*\"\n";
+    assert!(text.contains(allow));
+    let deny = |extra: &str| {
+        format!(
+            "{allow}          - Effect: Deny\n            Principal: \"*\"\n            Action: ssmmessages:Create*\n{extra}"
+        )
+    };
+    for (statements, status, code) in [
+        (allow.to_string(), "reachable", None),
+        (deny("            Resource: \"*\"\n"), "unknown", Some("PN412")),
+        // a Deny that may not apply: unknown, but not PN412
+        (
+            deny(
+                "            Resource: \"*\"\n            Condition: {StringNotEquals: {aws:PrincipalOrgID: o-example}}\n",
+            ),
+            "unknown",
+            None,
+        ),
+        // an Allow of another service's actions only
+        (allow.replace("ssmmessages:*", "ssm:*"), "unknown", Some("PN412")),
+    ] {
+        let doc = run_json_stdin(&text.replace(allow, &statements));
+        let w = workload(&doc, "Instance");
+        assert_eq!(w["checks"]["ssm"]["status"], status, "{statements}: {w}");
+        assert_eq!(w["checks"]["dnf"]["status"], "reachable", "{w}");
+        let found = codes(&doc);
+        assert_eq!(found.iter().any(|c| c == "PN412"), code.is_some(), "{statements}: {found:?}");
+    }
+}

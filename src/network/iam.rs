@@ -181,7 +181,7 @@ pub struct Denial {
 }
 
 /// The `Deny` statements of `doc` that cover `action`.
-fn document_denials(doc: &RNode, action: &'static str, out: &mut Vec<Denial>) {
+pub fn document_denials(doc: &RNode, action: &'static str, out: &mut Vec<Denial>) {
     let Some(statements) = doc.get("Statement") else { return };
     for st in strings(statements) {
         let effect = st.get("Effect").and_then(RNode::text).unwrap_or("Allow");

@@ -13,7 +13,7 @@
 use super::path::{EPHEMERAL, RouteChoice, RouteTableRef, Tracer, block, pass, unknown};
 use super::{Blocker, Check, Hop, HopKind, PathTrace, Status, Target, Verdict};
 use crate::finding::Code;
-use crate::network::iam::Tri;
+use crate::network::iam::{self, Tri};
 use crate::network::nacl::Remote;
 use crate::network::region::AmiFamily;
 use crate::network::sg::{self, SecurityGroup};
@@ -406,6 +406,7 @@ fn endpoint_hops(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, host: &str) 
         format!("interface endpoint {} ({})", ep.id, ep.service_text),
         ep.span,
     ));
+    hops.extend(endpoint_policy_hop(t, ep));
     hops.push(endpoint_ingress_hop(t, subnet, ep, &ep_groups));
     hops.push(pass(
         HopKind::Destination,
@@ -414,6 +415,93 @@ fn endpoint_hops(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, host: &str) 
         ep.span,
     ));
     hops
+}
+
+/// What SSM Agent calls through each Systems Manager endpoint (SSM UG,
+/// "Reference: ec2messages, ssmmessages, and other API operations").
+fn agent_actions(service: &str) -> &'static [&'static str] {
+    match service {
+        "ssm" => &["ssm:UpdateInstanceInformation"],
+        "ssmmessages" => &iam::SESSION_ACTIONS[1..],
+        "ec2messages" => &["ec2messages:GetMessages", "ec2messages:AcknowledgeMessage", "ec2messages:SendReply"],
+        _ => &[],
+    }
+}
+
+/// PN412: a custom endpoint policy must let the agent's calls through: an
+/// endpoint policy restricts what can be done through the endpoint, on top
+/// of IAM (PrivateLink guide, "Control access to VPC endpoints using
+/// endpoint policies"; the default policy allows everything). The same page
+/// says not every service applies endpoint policies, and the documentation
+/// at hand does not say whether ssm, ssmmessages and ec2messages do: a
+/// policy that leaves the agent out makes the check unknown (a warning),
+/// not failed. Conditions and principals of Allow statements are not
+/// evaluated (they count as allowing).
+fn endpoint_policy_hop(t: &Tracer<'_>, ep: &VpcEndpoint) -> Option<Hop> {
+    let (doc, span) = ep.policy.as_ref()?;
+    let service = ep.service.as_ref().map(|(_, s)| s.as_str())?;
+    let actions = agent_actions(service);
+    if actions.is_empty() {
+        return None;
+    }
+    let mut denials = Vec::new();
+    for action in actions {
+        iam::document_denials(doc, action, &mut denials);
+    }
+    let blocked = |why: String| {
+        let fix = format!(
+            "Allow the agent's calls in the PolicyDocument of {}, e.g.\n  - Effect: Allow\n    Principal: \"*\"\n    Action: [\"{service}:*\"]\n    Resource: \"*\"\nor remove the PolicyDocument (the default allows everything).",
+            ep.id
+        );
+        Some(unknown(
+            HopKind::EndpointPolicy,
+            &ep.id,
+            why.clone(),
+            Blocker { code: Code::PN412, span: *span, resource: Some(ep.id.clone()), why, fix },
+        ))
+    };
+    let what = format!(
+        "where the service applies endpoint policies (not every service does), {}",
+        if service == "ssm" {
+            "the agent cannot register and the instance never shows up in Fleet Manager"
+        } else if service == "ssmmessages" {
+            "Session Manager cannot open a channel"
+        } else {
+            "Run Command on older agents gets no messages"
+        }
+    );
+    if let Some(d) = denials.iter().find(|d| d.unless.is_none()) {
+        return blocked(format!(
+            "the policy of interface endpoint {} denies `{}` (the Deny statement at line {}): {what}",
+            ep.id, d.action, d.span.start.line
+        ));
+    }
+    if let Some(d) = denials.first() {
+        let u = Unknown {
+            reason: format!(
+                "the policy of interface endpoint {} has a Deny statement (line {}) covering `{}` with {}: whether it stops SSM Agent is decided per request",
+                ep.id,
+                d.span.start.line,
+                d.action,
+                d.unless.as_deref().unwrap_or("a condition")
+            ),
+            span: d.span,
+        };
+        return Some(t.unknown_hop(HopKind::EndpointPolicy, &ep.id, &u));
+    }
+    for action in actions {
+        match iam::document_allows(doc, action) {
+            iam::Tri::Yes => {}
+            iam::Tri::No => {
+                return blocked(format!(
+                    "the policy of interface endpoint {} does not allow `{action}`: {what}",
+                    ep.id
+                ));
+            }
+            iam::Tri::Unknown(u) => return Some(t.unknown_hop(HopKind::EndpointPolicy, &ep.id, &u)),
+        }
+    }
+    Some(pass(HopKind::EndpointPolicy, &ep.id, format!("the policy of {} allows {}", ep.id, actions.join(", ")), *span))
 }
 
 fn rank(v: Verdict) -> u8 {
