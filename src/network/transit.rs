@@ -254,6 +254,9 @@ pub struct Transit {
     pub routes: Vec<TgwRoute>,
     /// `AWS::EC2::TransitGatewayRouteTablePropagation`s: (attachment, table).
     pub propagations: Vec<(Ident, Ident)>,
+    /// Route tables with an `AWS::EC2::TransitGatewayPrefixListReference`
+    /// (routes to a prefix list's CIDRs, which the template does not list).
+    pub prefix_list_tables: Vec<Ident>,
     /// Route tables associated with the transit gateway attachments of
     /// Network Firewalls (`!GetAtt Firewall.TransitGatewayAttachmentId`):
     /// (firewall, table).
@@ -285,6 +288,11 @@ impl Transit {
                     subnets: r.prop("SubnetIds").map(super::build::ident_list).unwrap_or_default(),
                     route_table: None,
                 })
+            }
+            "AWS::EC2::TransitGatewayPrefixListReference" => {
+                if let Some(t) = ident("TransitGatewayRouteTableId") {
+                    self.prefix_list_tables.push(t);
+                }
             }
             "AWS::EC2::TransitGatewayRouteTablePropagation" => {
                 if let (Some(a), Some(t)) = (ident("TransitGatewayAttachmentId"), ident("TransitGatewayRouteTableId")) {
@@ -361,6 +369,9 @@ impl Transit {
             && t.id().is_none()
         {
             return Err(format!("the gateway's default propagation table is {}", t.describe()));
+        }
+        if self.prefix_list_tables.iter().any(|t| t.id() == Some(table) || t.id().is_none()) {
+            return Err(format!("route table {table} has prefix list references"));
         }
         let default_here = self
             .gateway(tgw)

@@ -1088,8 +1088,13 @@ impl<'n> Tracer<'n> {
                 })
                 .max_by_key(|(len, _)| *len);
             let to_tgw = |x: &Route| matches!(&x.target, RouteTarget::Other(k, i) if k == "TransitGatewayId" && i.id() == Some(tgw));
-            let known_dest =
-                rt.routes.iter().all(|x| !matches!(x.destination, crate::network::Destination::Unknown(_)));
+            // a route to a prefix list (say, of the spokes' CIDRs) may cover
+            // the source: then the template cannot tell
+            let known_dest = rt.routes.iter().all(|x| match x.destination {
+                crate::network::Destination::Unknown(_) => false,
+                crate::network::Destination::Other => !to_tgw(x),
+                _ => true,
+            });
             match back {
                 Some((_, x)) if to_tgw(x) => {}
                 Some((_, x)) if matches!(x.target, RouteTarget::Other(..)) => {}

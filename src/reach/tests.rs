@@ -773,6 +773,18 @@ fn transit_gateway_replies_need_a_way_back() {
     );
     let d = detail(&format!("{no_return}{propagation}")).expect("the NAT subnet has no route back");
     assert!(d.contains("EgressPublicRt") && d.contains("sends 10.0.1.0/24 to internet gateway Igw"), "{d}");
+    // prefix lists the template does not spell out may hold the way back: no verdict on it
+    let via_prefix_list = egress.replace(
+        "DestinationCidrBlock: 10.0.0.0/8, TransitGatewayId: !Ref Tgw",
+        "DestinationPrefixListId: pl-0123456789abcdef0, TransitGatewayId: !Ref Tgw",
+    );
+    assert_eq!(detail(&format!("{via_prefix_list}{propagation}")), None);
+    let reference = "
+  SpokesReference:
+    Type: AWS::EC2::TransitGatewayPrefixListReference
+    Properties: {TransitGatewayRouteTableId: !Ref EgressRt, PrefixListId: pl-0123456789abcdef0, TransitGatewayAttachmentId: !Ref SpokeAttach}
+";
+    assert_eq!(detail(&format!("{egress}{reference}")), None);
     // back through a firewall attached to the gateway: its attachment's table takes over
     let inspection = "
   Fw:
