@@ -180,6 +180,22 @@ pub struct Denial {
     pub unless: Option<String>,
 }
 
+impl Denial {
+    /// Why a Deny that may not apply leaves the check open; `whose` names
+    /// the policy's owner ("role Role", "the policy of interface endpoint X").
+    pub fn doubt(&self, whose: &str) -> Unknown {
+        Unknown {
+            reason: format!(
+                "{whose} has a Deny statement (line {}) covering `{}` with {}: whether it stops SSM Agent is decided per request",
+                self.span.start.line,
+                self.action,
+                self.unless.as_deref().unwrap_or("a condition")
+            ),
+            span: self.span,
+        }
+    }
+}
+
 /// The `Deny` statements of `doc` that cover `action`.
 pub fn document_denials(doc: &RNode, action: &'static str, out: &mut Vec<Denial>) {
     let Some(statements) = doc.get("Statement") else { return };
@@ -285,7 +301,7 @@ impl Role {
                     ),
                     span: *span,
                 }),
-                Some(SESSION_ACTIONS[0]),
+                None,
             );
         };
         for action in SESSION_ACTIONS {

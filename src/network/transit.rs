@@ -215,6 +215,10 @@ pub struct TgwAttachment {
     pub vpc: Ident,
     /// The subnets its ENIs are in.
     pub subnets: Vec<Ident>,
+    /// Where it is declared.
+    pub span: Span,
+    /// Where to edit its subnets (`SubnetIds`, else the resource).
+    pub subnets_span: Span,
     /// The explicitly associated route table.
     pub route_table: Option<Ident>,
 }
@@ -286,6 +290,8 @@ impl Transit {
                     tgw: ident("TransitGatewayId").unwrap_or(Ident::External(String::new())),
                     vpc: ident("VpcId").unwrap_or(Ident::External(String::new())),
                     subnets: r.prop("SubnetIds").map(super::build::ident_list).unwrap_or_default(),
+                    span: r.span,
+                    subnets_span: r.prop_entry("SubnetIds").map_or(r.span, |e| e.edit_span()),
                     route_table: None,
                 })
             }

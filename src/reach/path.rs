@@ -8,7 +8,8 @@ use crate::network::sg::{self, Peer, SecurityGroup, SgRule};
 use crate::network::transit::Firewall;
 use crate::network::transit::{BackVia, TgwAttachment};
 use crate::network::{
-    Az, EndpointKind, Ident, Network, PublicIp, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcEndpoint, Workload,
+    Az, Destination, EndpointKind, Ident, Network, PublicIp, Route, RouteTable, RouteTarget, Subnet, Vpc, VpcEndpoint,
+    Workload,
 };
 use crate::resolve::Unknown;
 use crate::source::Span;
@@ -209,8 +210,8 @@ impl<'n> Tracer<'n> {
         let mut unknown_dest = None;
         for r in &rt.routes {
             match &r.destination {
-                crate::network::Destination::Cidr(c) if c.prefix_len() == 0 => return RouteChoice::Route(r),
-                crate::network::Destination::Unknown(u) => {
+                Destination::Cidr(c) if c.prefix_len() == 0 => return RouteChoice::Route(r),
+                Destination::Unknown(u) => {
                     unknown_dest.get_or_insert_with(|| u.clone());
                 }
                 _ => {}
@@ -738,11 +739,16 @@ impl<'n> Tracer<'n> {
 
     /// An unknown hop at a route (PN106) with its own reason.
     fn route_unknown(&self, route: &Route, why: String, fix: String) -> Hop {
+        self.unknown_at(&route.id, route.span, why, fix)
+    }
+
+    /// PN106 pointing at `resource` (at `span`), the thing to edit.
+    fn unknown_at(&self, resource: &str, span: Span, why: String, fix: String) -> Hop {
         unknown(
             HopKind::RouteTable,
-            &route.id,
+            resource,
             why.clone(),
-            Blocker { code: Code::PN106, span: route.span, resource: Some(route.id.clone()), why, fix },
+            Blocker { code: Code::PN106, span, resource: Some(resource.to_string()), why, fix },
         )
     }
 
@@ -885,8 +891,9 @@ impl<'n> Tracer<'n> {
             if zones.len() == att.subnets.len() && zones.iter().all(|z| z.same(az) == Some(false)) {
                 let listed = zones.iter().map(|z| z.to_string()).collect::<Vec<_>>().join(", ");
                 return (
-                    vec![self.route_unknown(
-                        route,
+                    vec![self.unknown_at(
+                        &att.id,
+                        att.subnets_span,
                         say(format!(
                             "but attachment {} has no subnet in {az} (only {listed}), and a transit gateway takes traffic only from an attachment subnet in the source's Availability Zone",
                             att.id
@@ -1034,7 +1041,7 @@ impl<'n> Tracer<'n> {
         // the replies come back the same way: only worth asking when the
         // way out works
         if first == Verdict::Pass
-            && let Some(h) = self.tgw_return_hop(tgw, route, att, next, out_subnet)
+            && let Some(h) = self.tgw_return_hop(tgw, att, next, out_subnet)
         {
             return (vec![h], None);
         }
@@ -1054,7 +1061,8 @@ impl<'n> Tracer<'n> {
     }
 
     /// The way back through a transit gateway, when the template shows it
-    /// broken (an unknown hop, PN106): the replies reach the NAT gateway of
+    /// broken (an unknown hop, PN106, at the route table or attachment to
+    /// edit): the replies reach the NAT gateway of
     /// the egress VPC, whose subnet's route table must send the source
     /// subnet's CIDR to the gateway, and the gateway route table of the
     /// egress attachment must send it to the source attachment (a static
@@ -1064,14 +1072,13 @@ impl<'n> Tracer<'n> {
     fn tgw_return_hop(
         &self,
         tgw: &str,
-        route: &Route,
         att: &TgwAttachment,
         next: &TgwAttachment,
         out_subnet: &'n Subnet,
     ) -> Option<Hop> {
         let src = self.subnet?;
         let src_cidr = src.cidr?;
-        let fix = |what: String| format!("{what}, then check again; or suppress PN106 on {} once verified.", route.id);
+        let fix = |what: String, on: &str| format!("{what}; or suppress PN106 on {on} once verified.");
         // 1. the NAT gateway's subnet sends the replies to the gateway
         if let RouteChoice::Route(r) = self.public_route(out_subnet, false)
             && let RouteTarget::NatGateway(nat) = &r.target
@@ -1083,7 +1090,7 @@ impl<'n> Tracer<'n> {
                 .routes
                 .iter()
                 .filter_map(|x| match &x.destination {
-                    crate::network::Destination::Cidr(c) if c.contains(&src_cidr) => Some((c.prefix_len(), x)),
+                    Destination::Cidr(c) if c.contains(&src_cidr) => Some((c.prefix_len(), x)),
                     _ => None,
                 })
                 .max_by_key(|(len, _)| *len);
@@ -1091,8 +1098,8 @@ impl<'n> Tracer<'n> {
             // a route to a prefix list (say, of the spokes' CIDRs) may cover
             // the source: then the template cannot tell
             let known_dest = rt.routes.iter().all(|x| match x.destination {
-                crate::network::Destination::Unknown(_) => false,
-                crate::network::Destination::Other => !to_tgw(x),
+                Destination::Unknown(_) => false,
+                Destination::Other => !to_tgw(x),
                 _ => true,
             });
             match back {
@@ -1107,10 +1114,17 @@ impl<'n> Tracer<'n> {
                         "the way back is broken: route table {} of NAT gateway {}'s subnet {} {sent}, not to transit gateway {tgw}, so the replies for {} never return",
                         rt.id, nat.id, nat_subnet.id, src.id
                     );
-                    return Some(self.route_unknown(
-                        route,
+                    return Some(self.unknown_at(
+                        &rt.id,
+                        rt.span,
                         why,
-                        fix(format!("Add a route for {src_cidr} (or the spokes' range) to transit gateway {tgw} in route table {}", rt.id)),
+                        fix(
+                            format!(
+                                "Add a route for {src_cidr} (or the spokes' range) to transit gateway {tgw} in route table {}",
+                                rt.id
+                            ),
+                            &rt.id,
+                        ),
                     ));
                 }
                 _ => {}
@@ -1151,13 +1165,17 @@ impl<'n> Tracer<'n> {
             "the way back is broken: transit gateway route table {table} of attachment {} {sent}, not to attachment {} of {}'s VPC, so the replies never return",
             next.id, att.id, src.id
         );
-        Some(self.route_unknown(
-            route,
+        Some(self.unknown_at(
+            &att.id,
+            att.span,
             why,
-            fix(format!(
-                "Add an AWS::EC2::TransitGatewayRouteTablePropagation of {} to {table} (or a static route for {src_cidr} to {})",
-                att.id, att.id
-            )),
+            fix(
+                format!(
+                    "Add an AWS::EC2::TransitGatewayRouteTablePropagation of {} to {table} (or a static route for {src_cidr} to {})",
+                    att.id, att.id
+                ),
+                &att.id,
+            ),
         ))
     }
 

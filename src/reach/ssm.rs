@@ -417,6 +417,15 @@ fn endpoint_hops(t: &Tracer<'_>, subnet: &Subnet, ep: &VpcEndpoint, host: &str) 
     hops
 }
 
+/// What breaks when SSM Agent may not call `action`.
+fn without(action: &str) -> &'static str {
+    match action.split_once(':').map(|(service, _)| service) {
+        Some("ssmmessages") => "Session Manager cannot open a channel",
+        Some("ec2messages") => "Run Command on older agents gets no messages",
+        _ => "the agent cannot register and the instance never shows up in Fleet Manager",
+    }
+}
+
 /// What SSM Agent calls through each Systems Manager endpoint (SSM UG,
 /// "Reference: ec2messages, ssmmessages, and other API operations").
 fn agent_actions(service: &str) -> &'static [&'static str] {
@@ -448,7 +457,7 @@ fn endpoint_policy_hop(t: &Tracer<'_>, ep: &VpcEndpoint) -> Option<Hop> {
     for action in actions {
         iam::document_denials(doc, action, &mut denials);
     }
-    let blocked = |why: String| {
+    let left_out = |why: String| {
         let fix = format!(
             "Allow the agent's calls in the PolicyDocument of {}, e.g.\n  - Effect: Allow\n    Principal: \"*\"\n    Action: [\"{service}:*\"]\n    Resource: \"*\"\nor remove the PolicyDocument (the default allows everything).",
             ep.id
@@ -460,40 +469,22 @@ fn endpoint_policy_hop(t: &Tracer<'_>, ep: &VpcEndpoint) -> Option<Hop> {
             Blocker { code: Code::PN412, span: *span, resource: Some(ep.id.clone()), why, fix },
         ))
     };
-    let what = format!(
-        "where the service applies endpoint policies (not every service does), {}",
-        if service == "ssm" {
-            "the agent cannot register and the instance never shows up in Fleet Manager"
-        } else if service == "ssmmessages" {
-            "Session Manager cannot open a channel"
-        } else {
-            "Run Command on older agents gets no messages"
-        }
-    );
+    let what = format!("where the service applies endpoint policies (not every service does), {}", without(actions[0]));
     if let Some(d) = denials.iter().find(|d| d.unless.is_none()) {
-        return blocked(format!(
+        return left_out(format!(
             "the policy of interface endpoint {} denies `{}` (the Deny statement at line {}): {what}",
             ep.id, d.action, d.span.start.line
         ));
     }
     if let Some(d) = denials.first() {
-        let u = Unknown {
-            reason: format!(
-                "the policy of interface endpoint {} has a Deny statement (line {}) covering `{}` with {}: whether it stops SSM Agent is decided per request",
-                ep.id,
-                d.span.start.line,
-                d.action,
-                d.unless.as_deref().unwrap_or("a condition")
-            ),
-            span: d.span,
-        };
+        let u = d.doubt(&format!("the policy of interface endpoint {}", ep.id));
         return Some(t.unknown_hop(HopKind::EndpointPolicy, &ep.id, &u));
     }
     for action in actions {
         match iam::document_allows(doc, action) {
             iam::Tri::Yes => {}
             iam::Tri::No => {
-                return blocked(format!(
+                return left_out(format!(
                     "the policy of interface endpoint {} does not allow `{action}`: {what}",
                     ep.id
                 ));
@@ -711,66 +702,50 @@ fn iam_hops(t: &Tracer<'_>) -> Vec<Hop> {
         let id = arn.as_ref_id()?;
         t.net.managed_policies.iter().find(|(p, _)| p == id).map(|(_, d)| d.clone())
     };
-    let denial = role.session_denial(&documents);
-    let granted = match denial {
-        // an explicit Deny decides, whatever the role allows
-        Some(d) => match d.unless {
-            None => {
+    // an explicit Deny decides, whatever the role allows
+    match role.session_denial(&documents) {
+        Some(d) if d.unless.is_none() => blockers.push(Blocker {
+            code: Code::PN502,
+            span: d.span,
+            resource: Some(role.id.clone()),
+            why: format!(
+                "role {} explicitly denies `{}` (the Deny statement at line {}); an explicit Deny overrides every Allow, AmazonSSMManagedInstanceCore included, so {}",
+                role.id,
+                d.action,
+                d.span.start.line,
+                without(d.action)
+            ),
+            fix: format!(
+                "Take `{}` out of this Deny statement, or narrow it with a `Condition` or `Resource` that leaves the instance's SSM Agent out.",
+                d.action
+            ),
+        }),
+        Some(d) => {
+            if blockers.is_empty() {
+                return vec![t.unknown_hop(HopKind::Iam, &role.id, &d.doubt(&format!("role {}", role.id)))];
+            }
+        }
+        None => match role.grants_session_actions(&documents) {
+            (Tri::Yes, _) => {}
+            (Tri::No, missing) => {
                 blockers.push(Blocker {
                     code: Code::PN502,
-                    span: d.span,
+                    span: role.managed_span.unwrap_or(role.span),
                     resource: Some(role.id.clone()),
                     why: format!(
-                        "role {} explicitly denies `{}` (the Deny statement at line {}); an explicit Deny overrides every Allow, AmazonSSMManagedInstanceCore included, so {}",
+                        "role {} grants neither AmazonSSMManagedInstanceCore nor `{}` (the agent needs ssm:UpdateInstanceInformation and the ssmmessages channel actions)",
                         role.id,
-                        d.action,
-                        d.span.start.line,
-                        if d.action.starts_with("ssmmessages:") {
-                            "Session Manager cannot open a channel to the instance"
-                        } else {
-                            "the agent cannot register and the instance never shows up in Fleet Manager"
-                        }
+                        missing.unwrap_or("ssm:UpdateInstanceInformation")
                     ),
-                    fix: format!(
-                        "Take `{}` out of this Deny statement, or narrow it with a `Condition` or `Resource` that leaves the instance's SSM Agent out.",
-                        d.action
-                    ),
+                    fix: "ManagedPolicyArns:\n  - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore".into(),
                 });
-                (Tri::Yes, None)
             }
-            Some(unless) => {
-                let u = Unknown {
-                    reason: format!(
-                        "role {} has a Deny statement (line {}) covering `{}` with {unless}: whether it stops the SSM Agent is decided per request",
-                        role.id, d.span.start.line, d.action
-                    ),
-                    span: d.span,
-                };
-                (Tri::Unknown(u), Some(d.action))
+            (Tri::Unknown(u), _) => {
+                if blockers.is_empty() {
+                    return vec![t.unknown_hop(HopKind::Iam, &role.id, &u)];
+                }
             }
         },
-        None => role.grants_session_actions(&documents),
-    };
-    match granted {
-        (Tri::Yes, _) => {}
-        (Tri::No, missing) => {
-            blockers.push(Blocker {
-                code: Code::PN502,
-                span: role.managed_span.unwrap_or(role.span),
-                resource: Some(role.id.clone()),
-                why: format!(
-                    "role {} grants neither AmazonSSMManagedInstanceCore nor `{}` (the agent needs ssm:UpdateInstanceInformation and the ssmmessages channel actions)",
-                    role.id,
-                    missing.unwrap_or("ssm:UpdateInstanceInformation")
-                ),
-                fix: "ManagedPolicyArns:\n  - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore".into(),
-            });
-        }
-        (Tri::Unknown(u), _) => {
-            if blockers.is_empty() {
-                return vec![t.unknown_hop(HopKind::Iam, &role.id, &u)];
-            }
-        }
     }
     // a permissions boundary caps whatever the policies grant
     if blockers.is_empty()

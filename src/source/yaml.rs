@@ -42,10 +42,14 @@ impl CharMap {
     }
 }
 
+/// An open collection. `at` is the character index (in the parsed text)
+/// where it starts: a scan error inside a flow collection is relaxed from
+/// there (see [`relaxed`]).
 enum Frame {
     /// `base`: where this sequence's items start in [`Builder::items`].
     Seq {
         start: Pos,
+        at: usize,
         tag: Option<Tag>,
         anchor: usize,
         base: usize,
@@ -53,8 +57,18 @@ enum Frame {
     Map(MapFrame),
 }
 
+impl Frame {
+    fn at(&self) -> usize {
+        match self {
+            Frame::Seq { at, .. } => *at,
+            Frame::Map(m) => m.at,
+        }
+    }
+}
+
 struct MapFrame {
     start: Pos,
+    at: usize,
     tag: Option<Tag>,
     anchor: usize,
     /// Where this mapping's entries start in [`Builder::entries`].
@@ -76,10 +90,6 @@ struct Builder<'t> {
     direct: bool,
     chars: CharMap,
     stack: Vec<Frame>,
-    /// The character index (in the parsed text) where each open collection
-    /// starts, innermost last: a scan error inside a flow collection is
-    /// relaxed from there (see [`relaxed`]).
-    opened: Vec<usize>,
     /// The items of every open sequence and the entries of every open
     /// mapping, innermost last: a collection's children move into a Vec of
     /// exactly their number when it closes, instead of each collection
@@ -148,7 +158,6 @@ fn build(text: &str, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>
         direct: std::ptr::eq(text, parsed) && markers_match_lines(text),
         chars,
         stack: Vec::new(),
-        opened: Vec::new(),
         items: Vec::new(),
         entries: Vec::new(),
         anchors: HashMap::new(),
@@ -168,7 +177,7 @@ fn build(text: &str, parsed: &str, chars: CharMap) -> (Document, Option<ScanErr>
                 error = Some(ScanErr {
                     index: e.marker().index(),
                     info: e.info().to_string(),
-                    open: b.opened.last().copied(),
+                    open: b.stack.last().map(Frame::at),
                 });
                 Err(Abort(b.scan_error(e.marker(), e.info())))
             }
@@ -242,7 +251,7 @@ fn indent_in_flow(chars: &mut Vec<char>, offsets: &mut Vec<u32>, at: usize, open
     else {
         return false;
     };
-    if !chars[open..bracket].iter().all(|c| !matches!(c, '"' | '\'' | '#')) || at <= bracket || at >= chars.len() {
+    if chars[open..bracket].iter().any(|c| matches!(c, '"' | '\'' | '#')) || at <= bracket || at >= chars.len() {
         return false;
     }
     let start = line_start(at);
@@ -401,33 +410,28 @@ impl Builder<'_> {
                 let node = self.scalar(raw, style, tag.as_deref(), span);
                 self.complete(node, anchor)
             }
-            Event::SequenceStart(anchor, tag) => self.open(
-                start.index(),
-                Frame::Seq {
-                    start: self.pos(&start),
-                    tag: tag.map(|t| t.into_owned()),
-                    anchor,
-                    base: self.items.len(),
-                },
-            ),
-            Event::MappingStart(anchor, tag) => self.open(
-                start.index(),
-                Frame::Map(MapFrame {
-                    start: self.pos(&start),
-                    tag: tag.map(|t| t.into_owned()),
-                    anchor,
-                    base: self.entries.len(),
-                    key: None,
-                    merge_key: false,
-                    index: None,
-                }),
-            ),
+            Event::SequenceStart(anchor, tag) => self.open(Frame::Seq {
+                start: self.pos(&start),
+                at: start.index(),
+                tag: tag.map(|t| t.into_owned()),
+                anchor,
+                base: self.items.len(),
+            }),
+            Event::MappingStart(anchor, tag) => self.open(Frame::Map(MapFrame {
+                start: self.pos(&start),
+                at: start.index(),
+                tag: tag.map(|t| t.into_owned()),
+                anchor,
+                base: self.entries.len(),
+                key: None,
+                merge_key: false,
+                index: None,
+            })),
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else { return Ok(()) };
-                self.opened.pop();
                 let end_pos = self.pos(&end);
                 let (node, anchor) = match frame {
-                    Frame::Seq { start, tag, anchor, base } => {
+                    Frame::Seq { start, tag, anchor, base, .. } => {
                         let items = self.items.split_off(base);
                         let span = Span { start, end: self.trim_end(start, end_pos) };
                         (with_tag(Node { span, style: Style::Plain, value: Value::Seq(items) }, tag.as_ref()), anchor)
@@ -475,7 +479,7 @@ impl Builder<'_> {
         }
     }
 
-    fn open(&mut self, at: usize, frame: Frame) -> Result<(), Abort> {
+    fn open(&mut self, frame: Frame) -> Result<(), Abort> {
         if self.stack.len() >= MAX_DEPTH {
             let start = match &frame {
                 Frame::Seq { start, .. } => *start,
@@ -488,7 +492,6 @@ impl Builder<'_> {
             )));
         }
         self.stack.push(frame);
-        self.opened.push(at);
         Ok(())
     }
 
