@@ -9,10 +9,17 @@
 //! internet gateway, internet gateway with a public IP) → the reply through
 //! the stateless NACLs. Every blocker on the path the traffic takes (or
 //! would take once the route exists) is reported, not only the first.
+//!
+//! The checks (`dnf`, `ssm`, `userdata`) say which paths make up a check and
+//! in what order their hops come; [`hops`] holds the hops, one family a
+//! file (DNS, route, security group, NACL, NAT and internet gateway,
+//! transit gateway and firewall, endpoint, endpoint policy, identity);
+//! [`Tracer`] is the workload they are evaluated for.
 
 mod dnf;
-pub mod path;
+pub mod hops;
 mod ssm;
+mod tracer;
 pub mod userdata;
 
 use serde::Serialize;
@@ -22,7 +29,7 @@ use crate::network::region::AmiFamily;
 use crate::network::{Network, WorkloadKind};
 use crate::source::Span;
 
-pub use path::Tracer;
+pub use tracer::Tracer;
 
 /// The verdict of a check or a path (SPEC §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -1,7 +1,7 @@
 //! Each hop evaluator on its own, on small networks.
 
-use super::path::{RouteChoice, Tracer};
-use super::{HopKind, Verdict};
+use super::hops::route::RouteChoice;
+use super::{HopKind, Tracer, Verdict};
 use crate::finding::Code;
 use crate::network::{self, Network};
 use crate::resolve::{Context, resolve};

@@ -3,8 +3,11 @@
 //! workload with its real port and destination (PN601), and S3 URLs of
 //! another region, which a gateway endpoint does not serve (PN407).
 
-use super::path::{RouteChoice, RouteTableRef, Tracer, block, pass};
-use super::{Blocker, Check, Hop, HopKind, PathTrace, Target, Verdict};
+use super::Tracer;
+use super::hops::nacl::EPHEMERAL;
+use super::hops::route::{RouteChoice, RouteTableRef};
+use super::hops::{block, pass};
+use super::{Blocker, Check, HopKind, PathTrace, Target, Verdict};
 use crate::finding::Code;
 use crate::network::nacl::Remote;
 use crate::network::sg;
@@ -206,9 +209,9 @@ pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
     }
     let target = sg::Target::Public { region: t.region, is_s3: same_region_s3 };
     let what = format!("{}:{}", d.host, d.port);
-    hops.push(egress_port_hop(t, &target, &what, d.port));
+    hops.push(t.egress_port_hop(&target, &what, d.port));
     hops.push(t.nacl_hop(subnet, true, (d.port as i64, d.port as i64), Remote::Public, &d.host, false));
-    hops.push(t.nacl_hop(subnet, false, super::path::EPHEMERAL, Remote::Public, &d.host, true));
+    hops.push(t.nacl_hop(subnet, false, EPHEMERAL, Remote::Public, &d.host, true));
     hops.extend(next);
     hops.push(pass(HopKind::Destination, &d.host, d.url.clone(), span));
     // every blocker of a download is PN601, at the URL
@@ -224,51 +227,6 @@ pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
         }
     }
     Check::new(vec![PathTrace::new(Target::Download, hops, via)], &[Target::Download], Vec::new())
-}
-
-fn egress_port_hop(t: &Tracer<'_>, target: &sg::Target<'_>, what: &str, port: u16) -> Hop {
-    let groups = match t.groups() {
-        Ok(g) => g,
-        Err(u) => return t.unknown_hop(HopKind::SecurityGroupEgress, &t.w.id, &u),
-    };
-    let rules: Vec<sg::SgRule> = groups.iter().flat_map(|g| g.egress.iter().cloned()).collect();
-    let names: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
-    let (span, first) = t.egress_edit_span(&groups);
-    match sg::allows(&rules, port as i64, target) {
-        sg::Verdict::Allow(s) => pass(
-            HopKind::SecurityGroupEgress,
-            &first,
-            format!("{} allows tcp/{port} out to {what}", names.join(", ")),
-            s,
-        ),
-        sg::Verdict::Unknown(u) => t.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
-        sg::Verdict::Deny => {
-            let have = rules.iter().map(super::path::describe_rule).collect::<Vec<_>>().join(", ");
-            let dropped = if groups.iter().any(|g| g.default_dropped) {
-                " (standalone egress rules removed the default allow-all)"
-            } else {
-                ""
-            };
-            let why = format!(
-                "its security groups ({}) allow no tcp/{port} egress to {what}: they have only {have}{dropped}",
-                names.join(", ")
-            );
-            block(
-                HopKind::SecurityGroupEgress,
-                &first,
-                why.clone(),
-                Blocker {
-                    code: Code::PN601,
-                    span,
-                    resource: Some(first.clone()),
-                    why,
-                    fix: format!(
-                        "Download over HTTPS from the region's S3 instead, or allow tcp/{port} egress:\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: {port}\n      ToPort: {port}\n      CidrIp: 0.0.0.0/0"
-                    ),
-                },
-            )
-        }
-    }
 }
 
 #[cfg(test)]

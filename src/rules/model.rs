@@ -6,7 +6,7 @@ use crate::finding::{Code, Finding};
 use crate::network::region::{PrefixListMeaning, prefix_list_meaning, prefix_list_mistake};
 use crate::network::sg::{Peer, SgRule};
 use crate::network::{EndpointKind, Ident, Network};
-use crate::reach::path::{describe_rule, prefix_list_fix};
+use crate::reach::hops::security_group::{describe_rule, prefix_list_fix};
 
 /// Findings about security groups, prefix lists and endpoints of `net`
 /// analyzed for `region`.

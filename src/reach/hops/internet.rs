@@ -1,0 +1,215 @@
+//! Internet hops: a NAT gateway (public, with an Elastic IP, in a subnet
+//! routed to an attached internet gateway, its subnet's NACL both ways; VPC
+//! UG, "NAT gateways") and the workload's own internet gateway path (an
+//! attached gateway and a public IPv4 address).
+
+use super::nacl::EPHEMERAL;
+use super::route::{RouteChoice, RouteTableRef, route_target_ident};
+use super::{block, pass, unknown_of};
+use crate::finding::Code;
+use crate::network::nacl::Remote;
+use crate::network::{Ident, InternetGateway, PublicIp, Route, RouteTarget};
+use crate::reach::{Blocker, Hop, HopKind, Tracer};
+
+/// Source ports a NAT gateway uses towards the internet (VPC UG, NAT
+/// gateways: 1024–65535), so replies come back to these.
+pub const NAT_PORTS: (i64, i64) = (1024, 65535);
+
+impl<'n> Tracer<'n> {
+    /// The hops of a NAT gateway path: the NAT, its subnet's route to an
+    /// attached internet gateway, and its subnet's NACL both ways.
+    pub fn nat_hops(&self, nat: &Ident, route: &Route, peer: &str) -> Vec<Hop> {
+        let Some(n) = nat.id().and_then(|id| self.net.nat(id)) else {
+            return vec![self.outside(route, "NAT gateway", nat)];
+        };
+        let mut hops = Vec::new();
+        if let Some(span) = n.private {
+            hops.push(block(HopKind::NatGateway, &n.id, format!("{} is a private NAT gateway: it cannot reach the internet", n.id), Blocker {
+                code: Code::PN104,
+                span,
+                resource: Some(n.id.clone()),
+                why: format!("the default route goes to NAT gateway {}, which has `ConnectivityType: private`: an internet gateway drops its traffic", n.id),
+                fix: format!("Remove `ConnectivityType: private` from {} (public is the default) and give it an Elastic IP `AllocationId`.", n.id),
+            }));
+            return hops;
+        }
+        if !n.has_eip {
+            hops.push(block(HopKind::NatGateway, &n.id, format!("{} has no Elastic IP", n.id), Blocker {
+                code: Code::PN104,
+                span: n.span,
+                resource: Some(n.id.clone()),
+                why: format!("NAT gateway {} has no `AllocationId`: a public NAT gateway needs an Elastic IP", n.id),
+                fix: format!("Add an `AWS::EC2::EIP` (Domain: vpc) and set `AllocationId: !GetAtt <Eip>.AllocationId` on {}.", n.id),
+            }));
+            return hops;
+        }
+        if n.regional {
+            let igw = self.vpc.and_then(|v| self.attached_igw(&v.id));
+            return match igw {
+                Some(g) => vec![
+                    pass(HopKind::NatGateway, &n.id, format!("regional NAT gateway {}", n.id), n.span),
+                    pass(
+                        HopKind::InternetGateway,
+                        &g.id,
+                        format!("internet gateway {} is attached to the VPC", g.id),
+                        g.span,
+                    ),
+                ],
+                None => vec![block(
+                    HopKind::NatGateway,
+                    &n.id,
+                    format!("no internet gateway is attached to the VPC of {}", n.id),
+                    Blocker {
+                        code: Code::PN104,
+                        span: n.span,
+                        resource: Some(n.id.clone()),
+                        why: format!("regional NAT gateway {} has no internet gateway attached to its VPC", n.id),
+                        fix: "Attach an internet gateway to the VPC (`AWS::EC2::VPCGatewayAttachment`).".into(),
+                    },
+                )],
+            };
+        }
+        let Some(nat_subnet) = n.subnet.as_ref().and_then(Ident::id).and_then(|id| self.net.subnet(id)) else {
+            let u = unknown_of(
+                n.subnet.as_ref().unwrap_or(&Ident::External("?".into())),
+                n.span,
+                "the NAT gateway's subnet",
+            );
+            hops.push(self.unknown_hop(HopKind::NatGateway, &n.id, &u));
+            return hops;
+        };
+        // the NAT subnet's NACL sees the request come in and go out
+        let from = self.subnet.and_then(|s| s.cidr);
+        let same_subnet = self.subnet.is_some_and(|s| s.id == nat_subnet.id);
+        if !same_subnet {
+            hops.push(self.nacl_hop(
+                nat_subnet,
+                false,
+                (443, 443),
+                Remote::Private(from),
+                &format!("{} (to the NAT gateway)", self.w.id),
+                false,
+            ));
+        }
+        hops.push(pass(
+            HopKind::NatGateway,
+            &n.id,
+            format!("NAT gateway {} in subnet {}", n.id, nat_subnet.id),
+            n.span,
+        ));
+        // its own route to the internet
+        match self.public_route(nat_subnet, false) {
+            RouteChoice::Route(r) => match &r.target {
+                RouteTarget::InternetGateway(g) => hops.push(self.igw_attached_hop(g, r, &nat_subnet.vpc, Some(&n.id))),
+                _ => hops.push(self.outside(r, "route of the NAT gateway's subnet", &route_target_ident(&r.target))),
+            },
+            RouteChoice::Unknown(u) => hops.push(self.unknown_hop(HopKind::RouteTable, &nat_subnet.id, &u)),
+            RouteChoice::None | RouteChoice::GatewayEndpoint(_) => {
+                let (span, resource) = match self.route_table_of(nat_subnet) {
+                    RouteTableRef::Table(t) => (t.span, t.id.clone()),
+                    _ => (nat_subnet.span, nat_subnet.id.clone()),
+                };
+                hops.push(block(HopKind::RouteTable, &resource, format!("subnet {} of NAT gateway {} has no route to an internet gateway", nat_subnet.id, n.id), Blocker {
+                    code: Code::PN104,
+                    span,
+                    resource: Some(resource.clone()),
+                    why: format!("NAT gateway {} sits in subnet {}, whose route table {resource} has no 0.0.0.0/0 route to an internet gateway", n.id, nat_subnet.id),
+                    fix: format!("Put {} in a public subnet, or add to {resource}:\n  DefaultRoute:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref {resource}\n      DestinationCidrBlock: 0.0.0.0/0\n      GatewayId: !Ref <InternetGateway>", n.id),
+                }));
+            }
+        }
+        hops.push(self.nacl_hop(nat_subnet, true, (443, 443), Remote::Public, peer, false));
+        hops.push(self.nacl_hop(nat_subnet, false, NAT_PORTS, Remote::Public, peer, true));
+        if !same_subnet {
+            hops.push(self.nacl_hop(
+                nat_subnet,
+                true,
+                EPHEMERAL,
+                Remote::Private(from),
+                &format!("{} (back from the NAT gateway)", self.w.id),
+                true,
+            ));
+        }
+        hops
+    }
+
+    /// The internet gateway attached to VPC `vpc`, if any.
+    fn attached_igw(&self, vpc: &str) -> Option<&'n InternetGateway> {
+        self.net.igws.iter().find(|g| g.attached.iter().any(|v| v.id() == Some(vpc)))
+    }
+
+    /// The internet gateway a route targets must be attached to the VPC.
+    pub fn igw_attached_hop(&self, igw: &Ident, route: &Route, vpc: &Ident, via_nat: Option<&str>) -> Hop {
+        let Some(g) = igw.id().and_then(|id| self.net.igw(id)) else {
+            return self.outside(route, "internet gateway", igw);
+        };
+        if g.attached.iter().any(|v| v == vpc) {
+            let who = via_nat.map(|n| format!(" (for NAT gateway {n})")).unwrap_or_default();
+            return pass(
+                HopKind::InternetGateway,
+                &g.id,
+                format!("internet gateway {} is attached to the VPC{who}", g.id),
+                g.span,
+            );
+        }
+        let why = format!(
+            "internet gateway {} is not attached to VPC {} (no AWS::EC2::VPCGatewayAttachment)",
+            g.id,
+            vpc.describe()
+        );
+        block(
+            HopKind::InternetGateway,
+            &g.id,
+            why.clone(),
+            Blocker {
+                code: Code::PN104,
+                span: g.span,
+                resource: Some(g.id.clone()),
+                why,
+                fix: format!(
+                    "Add:\n  GatewayAttachment:\n    Type: AWS::EC2::VPCGatewayAttachment\n    Properties:\n      VpcId: !Ref {}\n      InternetGatewayId: !Ref {}",
+                    vpc.describe(),
+                    g.id
+                ),
+            },
+        )
+    }
+
+    /// The workload's own internet gateway path: the gateway, and a public IP.
+    pub fn igw_hops(&self, igw: &Ident, route: &Route) -> Vec<Hop> {
+        let (Some(subnet), Some(vpc)) = (self.subnet, self.vpc) else { return Vec::new() };
+        let mut hops = vec![self.igw_attached_hop(igw, route, &Ident::Resource(vpc.id.clone()), None)];
+        let public = match &self.w.public_ip {
+            PublicIp::Yes(how) => Some(how.clone()),
+            PublicIp::No if subnet.map_public_ip => Some(format!("subnet {} has MapPublicIpOnLaunch: true", subnet.id)),
+            PublicIp::No => None,
+            PublicIp::Unknown(u) => {
+                hops.push(self.unknown_hop(HopKind::InternetGateway, &self.w.id, u));
+                return hops;
+            }
+        };
+        match public {
+            Some(how) => hops.push(pass(
+                HopKind::InternetGateway,
+                &self.w.id,
+                format!("{} has a public IPv4 address: {how}", self.w.id),
+                self.w.span,
+            )),
+            None => {
+                let span = subnet.map_public_ip_span.unwrap_or(subnet.span);
+                let why = format!(
+                    "the default route of subnet {} goes to an internet gateway, but {} gets no public IPv4 address (MapPublicIpOnLaunch is false and no Elastic IP or public network interface is given)",
+                    subnet.id, self.w.id
+                );
+                hops.push(block(HopKind::InternetGateway, &self.w.id, why.clone(), Blocker {
+                    code: Code::PN105,
+                    span,
+                    resource: Some(subnet.id.clone()),
+                    why,
+                    fix: format!("Set `MapPublicIpOnLaunch: true` on {} (or give the instance an Elastic IP), or route 0.0.0.0/0 to a NAT gateway instead.", subnet.id),
+                }));
+            }
+        }
+        hops
+    }
+}

@@ -1,0 +1,91 @@
+//! The hops, one family a file, named as AWS names them. Each evaluates one
+//! hop of a path for the workload of a [`Tracer`] and says pass, block or
+//! unknown, with the finding and its fix; the checks (`dnf`, `ssm`,
+//! `userdata`) put the hops in order and combine them.
+//!
+//! - [`dns`]: the VPC's DNS attributes and DHCP options, private DNS of
+//!   interface endpoints, Route 53 Resolver rules;
+//! - [`route`]: route tables, the route a packet takes, and where its target
+//!   leads;
+//! - [`security_group`]: the workload's egress, an interface endpoint's
+//!   ingress;
+//! - [`nacl`]: network ACLs, each direction and the reply;
+//! - [`internet`]: NAT gateways and internet gateways;
+//! - [`transit`]: Network Firewall and transit gateways, where the traffic
+//!   goes on in another subnet or VPC;
+//! - [`endpoint`]: gateway and interface VPC endpoints;
+//! - [`endpoint_policy`]: the policies of those endpoints;
+//! - [`identity`]: instance profile, role trust and permissions, instance
+//!   metadata and the SSM agent.
+//!
+//! Hops that need the workload are methods of [`Tracer`]; hops that need
+//! only resources are free functions. This file holds the hop constructors
+//! every family uses.
+
+pub mod dns;
+pub mod endpoint;
+pub mod endpoint_policy;
+pub mod identity;
+pub mod internet;
+pub mod nacl;
+pub mod route;
+pub mod security_group;
+pub mod transit;
+
+use super::{Blocker, Hop, HopKind, Tracer, Verdict};
+use crate::finding::Code;
+use crate::network::Ident;
+use crate::resolve::Unknown;
+use crate::source::Span;
+
+impl<'n> Tracer<'n> {
+    /// An unknown hop with a PN005 finding.
+    pub fn unknown_hop(&self, kind: HopKind, resource: &str, u: &Unknown) -> Hop {
+        let blocker = Blocker {
+            code: Code::PN005,
+            span: u.span,
+            resource: Some(resource.to_string()),
+            why: u.reason.clone(),
+            fix: "Give the value in the template, or pass it with `--parameter` (or lint the stack that defines it in the same run).".into(),
+        };
+        hop(kind, Some(resource), Verdict::Unknown, u.reason.clone(), Some(u.span), Some(blocker))
+    }
+}
+
+/// An `Unknown` for an ident that is not a resource of the template.
+pub fn unknown_of(ident: &Ident, span: Span, what: &str) -> Unknown {
+    match ident {
+        Ident::Unknown(u) => u.clone(),
+        Ident::External(id) => Unknown { reason: format!("{what} `{id}` is outside the template"), span },
+        Ident::Resource(id) => Unknown { reason: format!("{what} `{id}` is not in the template"), span },
+    }
+}
+
+/// A hop from its parts.
+fn hop(
+    kind: HopKind,
+    resource: Option<&str>,
+    verdict: Verdict,
+    detail: String,
+    span: Option<Span>,
+    blocker: Option<Blocker>,
+) -> Hop {
+    Hop { kind, resource: resource.map(str::to_string), verdict, detail, span, blocker }
+}
+
+/// A passing hop.
+pub fn pass(kind: HopKind, resource: &str, detail: String, span: Span) -> Hop {
+    hop(kind, Some(resource), Verdict::Pass, detail, Some(span), None)
+}
+
+/// A blocking hop.
+pub fn block(kind: HopKind, resource: &str, detail: String, blocker: Blocker) -> Hop {
+    let span = blocker.span;
+    hop(kind, Some(resource), Verdict::Block, detail, Some(span), Some(blocker))
+}
+
+/// An unknown hop.
+pub fn unknown(kind: HopKind, resource: &str, detail: String, blocker: Blocker) -> Hop {
+    let span = blocker.span;
+    hop(kind, Some(resource), Verdict::Unknown, detail, Some(span), Some(blocker))
+}

@@ -1,0 +1,67 @@
+//! The workload being traced: the model, the region, the workload, its
+//! subnet, VPC and security groups, which every hop reads. The hops
+//! themselves are methods of [`Tracer`] spread over the families of
+//! [`super::hops`], one `impl` block a family.
+
+use super::hops::{pass, unknown_of};
+use super::{Hop, HopKind};
+use crate::network::{Ident, Network, Subnet, Vpc, Workload};
+
+/// Everything about one workload the hop evaluators need.
+pub struct Tracer<'n> {
+    /// The model.
+    pub net: &'n Network,
+    /// The analyzed region.
+    pub region: &'n str,
+    /// The workload.
+    pub w: &'n Workload,
+    /// Its subnet, when in the template.
+    pub subnet: Option<&'n Subnet>,
+    /// Its VPC, when in the template.
+    pub vpc: Option<&'n Vpc>,
+    /// Its security groups as idents (the VPC default group when none is given).
+    pub group_idents: Vec<Ident>,
+}
+
+impl<'n> Tracer<'n> {
+    /// Prepares the tracing of `w`.
+    pub fn new(net: &'n Network, region: &'n str, w: &'n Workload) -> Tracer<'n> {
+        let subnet = w.subnet.id().and_then(|id| net.subnet(id));
+        let vpc = subnet.and_then(|s| net.vpc_of_subnet(s));
+        let group_idents = if w.groups.is_empty() {
+            vpc.map(|v| vec![Ident::Resource(format!("{}.DefaultSecurityGroup", v.id))]).unwrap_or_default()
+        } else {
+            w.groups.clone()
+        };
+        Tracer { net, region, w, subnet, vpc, group_idents }
+    }
+
+    /// The workload hop; `None` when the workload's subnet or VPC is not in
+    /// the template (the path cannot be traced further).
+    pub fn workload_hop(&self) -> Hop {
+        match (self.subnet, self.vpc) {
+            (Some(s), Some(v)) => {
+                let cidr = s.cidr.map(|c| format!(" ({c})")).unwrap_or_default();
+                let groups: Vec<String> = self.group_idents.iter().map(Ident::describe).collect();
+                pass(
+                    HopKind::Workload,
+                    &self.w.id,
+                    format!(
+                        "{} in subnet {}{cidr} of VPC {}, security groups {}",
+                        self.w.id,
+                        s.id,
+                        v.id,
+                        groups.join(", ")
+                    ),
+                    self.w.span,
+                )
+            }
+            (Some(s), None) => self.unknown_hop(HopKind::Workload, &self.w.id, &unknown_of(&s.vpc, s.span, "its VPC")),
+            (None, _) => self.unknown_hop(
+                HopKind::Workload,
+                &self.w.id,
+                &unknown_of(&self.w.subnet, self.w.subnet_span, "its subnet"),
+            ),
+        }
+    }
+}
