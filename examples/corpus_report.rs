@@ -66,7 +66,7 @@ fn main() {
     for rel in &files {
         let Ok(text) = std::fs::read_to_string(root.join(rel)) else { continue };
         templates += 1;
-        let results = lint_inputs(&[Input { path: rel.clone(), text, found: false }], &opts);
+        let results = lint_inputs(&[Input::named(rel.clone(), text)], &opts);
         let Some(r) = results.into_iter().find(|r| r.path == *rel) else { continue };
         workloads += r.workloads.len();
         for w in &r.workloads {

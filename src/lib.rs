@@ -15,6 +15,7 @@ pub mod config;
 pub mod finding;
 pub mod lint;
 pub mod network;
+pub mod project;
 pub mod reach;
 pub mod resolve;
 pub mod rules;

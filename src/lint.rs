@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::network::{self, Network, graph::ResourceGraph};
+use crate::project::ProjectRoot;
 use crate::reach::{self, WorkloadResult};
 use crate::resolve::{self, Context, Export, Resolved};
 use crate::source::{self, Document, Span};
@@ -71,6 +72,16 @@ pub struct Input {
     pub text: String,
     /// Found by walking a folder: skipped when it is not a template.
     pub found: bool,
+    /// The project root the files it names must stay in
+    /// ([`ProjectRoot`]); `None`: the one of `path` itself.
+    pub root: Option<ProjectRoot>,
+}
+
+impl Input {
+    /// A file named by the user, with the project root of its own path.
+    pub fn named(path: impl Into<String>, text: impl Into<String>) -> Input {
+        Input { path: path.into(), text: text.into(), found: false, root: None }
+    }
 }
 
 /// Whether text parses to something that looks like a CloudFormation
@@ -88,7 +99,7 @@ fn start_of_file() -> Span {
 
 /// Lints template text for every region of `opts`.
 pub fn lint_text(path: &str, text: &str, opts: &Options) -> Vec<FileResult> {
-    lint_inputs(&[Input { path: path.to_string(), text: text.to_string(), found: false }], opts)
+    lint_inputs(&[Input::named(path, text)], opts)
 }
 
 /// A template and its region-independent findings, or why there is none
@@ -99,6 +110,7 @@ struct Parsed {
     path: String,
     text: Arc<str>,
     doc: Document,
+    root: ProjectRoot,
 }
 
 /// A template resolved for one region, with its nested stacks.
@@ -125,7 +137,8 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                     return None;
                 }
             }
-            Some(Parsed { path: i.path.clone(), text, doc })
+            let root = i.root.clone().unwrap_or_else(|| root_of(&i.path));
+            Some(Parsed { path: i.path.clone(), text, doc, root })
         })
         .collect();
     let parsed: Vec<Parsed> = parsed.into_iter().flatten().collect();
@@ -153,7 +166,9 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
         let base: Vec<Option<Resolution>> = templates
             .par_iter()
             .zip(parsed.par_iter())
-            .map(|(t, p)| t.as_ref().ok().map(|(t, _)| stacks::resolve_with_children(t, &ctx, Path::new(&p.path), 4)))
+            .map(|(t, p)| {
+                t.as_ref().ok().map(|(t, _)| stacks::resolve_with_children(t, &ctx, Path::new(&p.path), &p.root))
+            })
             .collect();
         // 2. what they export
         let mut exports: Vec<Export> = Vec::new();
@@ -180,7 +195,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                     _ if imports => {
                         let mut with = ctx.clone();
                         with.exports = exports.clone();
-                        stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), 4)
+                        stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), &parsed[i].root)
                     }
                     (Some(own), _) => own,
                     (None, Some(shared)) => shared[i].as_ref().map(|(r, c)| (clone_resolved(r), clone_children(c)))?,
@@ -228,11 +243,15 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                         let j = labels.iter().position(|x| *x == l).unwrap_or(i);
                         region_results[j].findings.push(unlabel(f, &l));
                     }
-                    Some(l) if child_paths.contains_key(l.as_str()) => {
-                        let c = &children[child_paths[l.as_str()]];
-                        push_to(&mut extra, c, region, unlabel(f, &l));
-                    }
-                    _ => region_results[i].findings.push(f),
+                    Some(_) => match f.resource.as_deref().and_then(|r| deepest_child(r, &child_paths)) {
+                        // a nested template's resource: reported in its file
+                        Some((k, l)) => {
+                            let l = l.to_string();
+                            push_to(&mut extra, &children[k], region, unlabel(f, &l));
+                        }
+                        None => region_results[i].findings.push(f),
+                    },
+                    None => region_results[i].findings.push(f),
                 }
             }
             for c in &children {
@@ -271,6 +290,11 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
     out
 }
 
+/// The project root of a file named by its path (`<stdin>`: the current folder).
+fn root_of(path: &str) -> ProjectRoot {
+    if path == "<stdin>" { ProjectRoot::for_named(Path::new(".")) } else { ProjectRoot::for_named(Path::new(path)) }
+}
+
 fn same_file(a: &str, b: &str) -> bool {
     a == b || std::fs::canonicalize(a).ok().zip(std::fs::canonicalize(b).ok()).is_some_and(|(x, y)| x == y)
 }
@@ -286,6 +310,18 @@ fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, f: Finding) {
             findings: vec![f],
         }),
     }
+}
+
+/// The nested template a merged resource ID (`A/B/Subnet`) belongs to: the
+/// child with the longest label that prefixes it, and that label.
+fn deepest_child<'a>(resource: &str, children: &HashMap<&'a str, usize>) -> Option<(usize, &'a str)> {
+    let mut best: Option<(usize, &'a str)> = None;
+    for (i, _) in resource.match_indices(stacks::SEPARATOR) {
+        if let Some((label, &k)) = children.get_key_value(&resource[..i]) {
+            best = Some((k, label));
+        }
+    }
+    best
 }
 
 /// A finding moved back into its own file: its resource without the label.
@@ -412,6 +448,6 @@ pub fn analyze_file(path: &str, text: &str, region: &str, opts: &Options) -> Res
     };
     let (t, _) = Template::new(root).map_err(|f| vec![f])?;
     let ctx = context(region, opts);
-    let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), 4);
+    let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), &root_of(path));
     Ok(analyze_resolved(resolved, region, Some(text), &[]))
 }

@@ -7,11 +7,13 @@
 //! `network.yaml/PrivateSubnet` for an exporting file, `NetworkStack/Vpc`
 //! for a nested stack. Findings on them go back to their own file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use crate::finding::{Code, Finding};
+use crate::project::{ProjectRoot, Refusal};
 use crate::resolve::{Context, Export, Part, RNode, Resolved, ResolvedResource, Val, resolve, resolve_node};
-use crate::source;
+use crate::source::{self, Span};
 use crate::template::Template;
 
 /// Separates a template's label from a logical ID in merged models.
@@ -96,63 +98,120 @@ pub struct Child {
     /// Its outputs: name → value (under the label).
     pub outputs: Vec<(String, RNode)>,
     /// Its own findings (parser, structure, references).
-    pub findings: Vec<crate::finding::Finding>,
+    pub findings: Vec<Finding>,
 }
 
-/// The local file a `TemplateURL` names, relative to the parent's folder
-/// (`None` for S3 and HTTP URLs, which stay outside the run).
-pub fn local_template(parent: &Path, url: &str) -> Option<PathBuf> {
+/// How far nested stacks are followed: levels below the template named on
+/// the command line, and files in all (a template cannot make privnet-lint
+/// read more than this, whatever it nests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// Levels of nesting followed.
+    pub depth: usize,
+    /// Nested templates read for one top-level template.
+    pub files: usize,
+}
+
+/// CloudFormation allows nesting at most five levels deep in practice;
+/// privnet-lint follows four below the named template and 64 files in all.
+pub const BOUNDS: Bounds = Bounds { depth: 4, files: 64 };
+
+/// A `TemplateURL` that names a local file (not S3, HTTP, or a value known
+/// only at deploy time), as written.
+pub fn local_reference(url: &str) -> Option<&str> {
     let u = url.trim();
-    if u.is_empty() || u.contains("://") || u.starts_with("s3:") || u.contains("${") {
+    if u.is_empty() || u.contains("://") || u.starts_with("s3:") || u.contains("${") || u.starts_with("http") {
         return None;
     }
-    let joined = parent.parent().unwrap_or(Path::new(".")).join(u);
-    // `a/./b.yaml` and `a/x/../b.yaml` read better as `a/b.yaml`
-    let mut p = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir if p.file_name().is_some() => {
-                p.pop();
-            }
-            other => p.push(other),
-        }
-    }
-    p.is_file().then_some(p)
+    Some(u)
 }
 
 /// Resolves `t` and the nested stacks it declares with a local
-/// `TemplateURL` (up to `depth` levels), merging each child's resources
-/// under its stack's logical ID and replacing `!GetAtt Stack.Outputs.X` with
-/// the child's output.
-pub fn resolve_with_children(t: &Template<'_>, ctx: &Context, path: &Path, depth: usize) -> (Resolved, Vec<Child>) {
+/// `TemplateURL`, within [`BOUNDS`], merging each child's resources under
+/// its stack's logical ID and replacing `!GetAtt Stack.Outputs.X` with the
+/// child's output. Every file is opened through `root`
+/// ([`ProjectRoot::read`]): a reference it refuses, or one past the bounds,
+/// is a PN009 finding on the `TemplateURL`, and nothing of the target is
+/// read. `children` lists every nested template at every level.
+pub fn resolve_with_children(
+    t: &Template<'_>,
+    ctx: &Context,
+    path: &Path,
+    root: &ProjectRoot,
+) -> (Resolved, Vec<Child>) {
+    let mut budget = BOUNDS.files;
+    let (mut resolved, children, refused) = follow(t, ctx, path, root, BOUNDS.depth, &mut budget);
+    resolved.findings.extend(refused);
+    (resolved, children)
+}
+
+/// One level of [`resolve_with_children`]: the template resolved with its
+/// descendants merged, every descendant, and the findings about this
+/// template's own `TemplateURL`s.
+fn follow(
+    t: &Template<'_>,
+    ctx: &Context,
+    path: &Path,
+    root: &ProjectRoot,
+    depth: usize,
+    budget: &mut usize,
+) -> (Resolved, Vec<Child>, Vec<Finding>) {
     let mut resolved = resolve(t, ctx);
     let mut children = Vec::new();
-    if depth == 0 {
-        return (resolved, children);
-    }
-    let stacks: Vec<(String, String, Option<RNode>)> = resolved
+    let mut refused = Vec::new();
+    let stacks: Vec<(String, String, Span, Option<RNode>)> = resolved
         .resources
         .iter()
         .filter(|r| r.ty == "AWS::CloudFormation::Stack" && r.exists != crate::resolve::Existence::No)
-        .filter_map(|r| Some((r.id.clone(), r.prop("TemplateURL")?.text()?.to_string(), r.prop("Parameters").cloned())))
+        .filter_map(|r| {
+            let url = r.prop("TemplateURL")?;
+            Some((r.id.clone(), url.text()?.to_string(), url.span, r.prop("Parameters").cloned()))
+        })
         .collect();
-    for (id, url, params) in stacks {
-        let Some(file) = local_template(path, &url) else { continue };
-        let Ok(meta) = std::fs::metadata(&file) else { continue };
-        if meta.len() > source::MAX_FILE_BYTES {
+    for (id, url, span, params) in stacks {
+        let Some(reference) = local_reference(&url) else { continue };
+        let not_followed = |why: String| {
+            Finding::new(Code::PN009, Some(span), format!("nested stack {id}: `{reference}` was not read: {why}"))
+                .on(&id)
+                .fix(
+                    "privnet-lint reads only files inside the project root (the git work tree of what you name on the command line). \
+                     Name the nested template on the command line to lint it on its own, or move it into the repository.",
+                )
+        };
+        if depth == 0 {
+            refused.push(not_followed(format!(
+                "nested stacks are followed {} levels deep, and this one is deeper; what it declares is not analyzed",
+                BOUNDS.depth
+            )));
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&file) else { continue };
-        let text: Arc<str> = Arc::from(source::strip_bom(&text));
-        let shown = file.display().to_string();
+        if *budget == 0 {
+            refused.push(not_followed(format!(
+                "one template may pull in at most {} nested templates, and this one is past that; what it declares is not analyzed",
+                BOUNDS.files
+            )));
+            continue;
+        }
+        let file = match root.read(path, reference) {
+            Ok(f) => f,
+            // a missing local child is the usual state of a template linted
+            // without its packaging folder: it stays outside the run, as before
+            Err(Refusal::Missing) => continue,
+            Err(why) => {
+                refused.push(not_followed(format!("{why}; what it declares is not analyzed")));
+                continue;
+            }
+        };
+        *budget -= 1;
+        let text: Arc<str> = Arc::from(source::strip_bom(&file.text));
+        let shown = file.shown.display().to_string();
         let doc = source::parse(Some(&shown), &text);
         let mut findings = doc.findings.clone();
-        let Some(root) = doc.root.as_ref() else {
+        let Some(root_node) = doc.root.as_ref() else {
             children.push(empty_child(&id, shown, text, ctx, findings));
             continue;
         };
-        let (ct, structure) = match Template::new(root) {
+        let (ct, structure) = match Template::new(root_node) {
             Ok(ok) => ok,
             Err(f) => {
                 findings.push(f);
@@ -170,7 +229,8 @@ pub fn resolve_with_children(t: &Template<'_>, ctx: &Context, path: &Path, depth
                 child_ctx.parameter_values.insert(e.key.clone(), e.value.clone());
             }
         }
-        let (child, grandchildren) = resolve_with_children(&ct, &child_ctx, &file, depth - 1);
+        let (child, grandchildren, child_refused) = follow(&ct, &child_ctx, &file.shown, root, depth - 1, budget);
+        findings.extend(child_refused);
         let mut outputs = Vec::new();
         for o in &ct.outputs {
             if let Some(v) = o.node.get("Value") {
@@ -179,22 +239,22 @@ pub fn resolve_with_children(t: &Template<'_>, ctx: &Context, path: &Path, depth
                 outputs.push((o.name.to_string(), value));
             }
         }
-        for g in grandchildren {
-            let label = labelled(&id, &g.label);
-            for r in &g.resolved.resources {
-                resolved.resources.push(prefixed_resource(r, &label));
-            }
-        }
         for r in &child.resources {
             resolved.resources.push(prefixed_resource(r, &id));
         }
         substitute_outputs(&mut resolved, &id, &outputs);
-        children.push(Child { label: id, path: shown, text, resolved: child, outputs, findings });
+        children.push(Child { label: id.clone(), path: shown, text, resolved: child, outputs, findings });
+        // the grandchildren's resources are already in `child` under their
+        // labels; their files are reported under `id/label`
+        for mut g in grandchildren {
+            g.label = labelled(&id, &g.label);
+            children.push(g);
+        }
     }
-    (resolved, children)
+    (resolved, children, refused)
 }
 
-fn empty_child(id: &str, path: String, text: Arc<str>, ctx: &Context, findings: Vec<crate::finding::Finding>) -> Child {
+fn empty_child(id: &str, path: String, text: Arc<str>, ctx: &Context, findings: Vec<Finding>) -> Child {
     let resolved = Resolved {
         ctx: ctx.clone(),
         resources: Vec::new(),

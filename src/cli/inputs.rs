@@ -4,6 +4,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::finding::{Code, Finding};
+use crate::project::ProjectRoot;
 use crate::source::{LineIndex, MAX_FILE_BYTES, Pos, Span};
 
 /// A file to lint.
@@ -15,6 +16,9 @@ pub struct Input {
     pub display: String,
     /// Found by walking a folder (lint only if it looks like a template).
     pub walked: bool,
+    /// The project root of the command-line path it comes from: the files
+    /// a template names must stay inside it.
+    pub root: Option<ProjectRoot>,
 }
 
 /// Why a file could not be linted.
@@ -51,7 +55,7 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
     let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     for p in &paths {
         if p.as_os_str() == "-" {
-            out.push(Input { path: None, display: "<stdin>".into(), walked: false });
+            out.push(Input { path: None, display: "<stdin>".into(), walked: false, root: None });
             continue;
         }
         if excluded(p) {
@@ -65,8 +69,14 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
                 continue;
             }
         };
+        let root = ProjectRoot::for_named(p);
         if !meta.is_dir() {
-            out.push(Input { path: Some(p.clone()), display: p.display().to_string(), walked: skip_non_templates });
+            out.push(Input {
+                path: Some(p.clone()),
+                display: p.display().to_string(),
+                walked: skip_non_templates,
+                root: Some(root),
+            });
             continue;
         }
         let walker = walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
@@ -76,10 +86,20 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_file() && has_template_extension(e.path()) => {
+                    // a committed symbolic link may point anywhere on the
+                    // machine: files found by walking stay in the project
+                    if !inside(&root, e.path()) {
+                        eprintln!(
+                            "privnet-lint: warning: {}: symbolic link leads out of the project root, not followed",
+                            e.path().display()
+                        );
+                        continue;
+                    }
                     out.push(Input {
                         path: Some(e.path().to_path_buf()),
                         display: e.path().display().to_string(),
                         walked: true,
+                        root: Some(root.clone()),
                     });
                 }
                 Ok(_) => {}
@@ -99,6 +119,11 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
         }
     }
     (out, error)
+}
+
+/// True when `path`, its symbolic links resolved, is inside `root`.
+fn inside(root: &ProjectRoot, path: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|p| p.starts_with(root.path()))
 }
 
 fn describe_io(e: &std::io::Error) -> String {

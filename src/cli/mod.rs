@@ -128,7 +128,7 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     for (f, r) in files.iter().zip(read) {
         match r {
             Ok(text) => {
-                let input = lint::Input { path: f.display.clone(), text, found: f.walked };
+                let input = lint::Input { path: f.display.clone(), text, found: f.walked, root: f.root.clone() };
                 let params = s.parameters_for(f.path.as_deref());
                 match groups.iter_mut().find(|(p, _)| *p == params) {
                     Some((_, inputs)) => inputs.push(input),

@@ -10,6 +10,7 @@ use super::UsageError;
 use super::args::{self, Format, LintArgs};
 use crate::config::{self, Config};
 use crate::finding::{Code, Severity};
+use crate::project::{ProjectRoot, Refusal};
 
 /// What a lint run does.
 #[derive(Debug)]
@@ -44,6 +45,42 @@ pub struct Settings {
 
 fn located(config: &Config, span: crate::source::Span, message: impl std::fmt::Display) -> UsageError {
     UsageError(format!("config {}: {message}", config.at(span)))
+}
+
+/// A path the configuration file names, checked against the project root
+/// of the configuration file (its git work tree, else its folder): a path
+/// outside it, through `.git` or through a symbolic link leading out is
+/// refused (exit 2). `write`: a file to create or overwrite.
+fn contained(
+    c: &Config,
+    key: &str,
+    path: &Path,
+    span: crate::source::Span,
+    cwd: &Path,
+    write: bool,
+) -> Result<PathBuf, UsageError> {
+    let root = ProjectRoot::for_named_in(&c.dir.join(config::FILE_NAME), cwd);
+    let checked = if write { root.writable(&c.dir, path) } else { root.readable(&c.dir, path) };
+    if !write && checked == Err(Refusal::Missing) {
+        // not a question of containment: the reader says it is missing
+        return Ok(c.dir.join(path));
+    }
+    checked.map_err(|why| {
+        let why = match why {
+            Refusal::Missing if write => "its folder does not exist".to_string(),
+            other => other.to_string(),
+        };
+        located(
+            c,
+            span,
+            format!(
+                "`{key}: {}` is refused: {why}. A configuration file may name only files inside the project root ({}); \
+                 only the command line may name a file elsewhere",
+                path.display(),
+                root.path().display()
+            ),
+        )
+    })
 }
 
 /// Finds and reads the configuration file the arguments ask for.
@@ -81,7 +118,13 @@ impl Settings {
             })?,
             (None, None) => Format::Human,
         };
-        let output = a.output.clone().or_else(|| c.and_then(|c| c.output.as_ref().map(|o| c.resolve(&o.value))));
+        // only the command line may name a file outside the project root:
+        // the config file is repository content (SECURITY in the README)
+        let output = match (&a.output, c.and_then(|c| c.output.as_ref().map(|o| (c, o)))) {
+            (Some(o), _) => Some(o.clone()),
+            (None, Some((c, o))) => Some(contained(c, "output", &o.value, o.span, cwd, true)?),
+            (None, None) => None,
+        };
         let regions = match c.filter(|c| !c.regions.is_empty()) {
             Some(c) if a.region.is_empty() => {
                 let mut list: Vec<String> = Vec::new();
@@ -109,8 +152,8 @@ impl Settings {
         if let Some(c) = c
             && let Some(file) = &c.parameters_file
         {
-            base_parameters =
-                args::read_parameters_file(&c.resolve(&file.value)).map_err(|e| located(c, file.span, e))?;
+            let path = contained(c, "parameters-file", &file.value, file.span, cwd, false)?;
+            base_parameters = args::read_parameters_file(&path).map_err(|e| located(c, file.span, e))?;
         }
         let mut cli_parameters = BTreeMap::new();
         if let Some(p) = &a.parameters_file {

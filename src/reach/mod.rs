@@ -259,8 +259,11 @@ pub struct WorkloadResult {
     pub dnf: Check,
     /// Session Manager.
     pub ssm: Check,
-    /// What UserData downloads, each traced.
+    /// What UserData downloads, each traced (at most
+    /// [`userdata::MAX_TRACED`]).
     pub downloads: Vec<(userdata::Download, Check)>,
+    /// How many more distinct URLs UserData downloads from, not traced.
+    pub untraced_downloads: usize,
 }
 
 /// Traces every workload of `net` for `region`.
@@ -269,6 +272,9 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
         .iter()
         .map(|w| {
             let t = Tracer::new(net, region, w);
+            let mut downloads = userdata::downloads(w.user_data.as_ref(), w.init.as_ref());
+            let untraced_downloads = downloads.len().saturating_sub(userdata::MAX_TRACED);
+            downloads.truncate(userdata::MAX_TRACED);
             WorkloadResult {
                 resource: w.id.clone(),
                 span: w.span,
@@ -277,7 +283,8 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
                 image: w.image,
                 dnf: dnf::check(&t),
                 ssm: ssm::check(&t),
-                downloads: userdata::downloads(w.user_data.as_ref(), w.init.as_ref())
+                untraced_downloads,
+                downloads: downloads
                     .into_iter()
                     .map(|d| {
                         let c = userdata::check(&t, &d);

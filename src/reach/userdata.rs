@@ -3,6 +3,8 @@
 //! workload with its real port and destination (PN601), and S3 URLs of
 //! another region, which a gateway endpoint does not serve (PN407).
 
+use std::collections::HashSet;
+
 use super::Tracer;
 use super::hops::nacl::EPHEMERAL;
 use super::hops::route::{RouteChoice, RouteTableRef};
@@ -37,48 +39,47 @@ pub enum HostKind {
     Internet,
 }
 
-/// Extracts the downloads of a script (`http(s)://` and `s3://` URLs).
+/// Distinct URLs traced per workload: a script naming more is hostile or
+/// generated, and the rest are reported as not checked (PN005).
+pub const MAX_TRACED: usize = 256;
+
+/// Longest script line kept with a download (to find it in the template).
+const MAX_LINE: usize = 4096;
+
+/// Extracts the downloads of a script (`http(s)://` and `s3://` URLs),
+/// each URL once (at its first line): a script that repeats a download
+/// gets one trace for it, however often it repeats.
 pub fn extract(script: &str) -> Vec<Download> {
     let mut out: Vec<Download> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for line in script.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
+        if line.trim_start().starts_with('#') {
             continue;
         }
-        for scheme in ["https://", "http://", "s3://"] {
-            let mut rest = line;
-            while let Some(i) = rest.find(scheme) {
-                let tail = &rest[i..];
-                let end = tail
-                    .char_indices()
-                    .find(|(_, c)| {
-                        c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | '|' | ';' | ')' | '\\')
-                    })
-                    .map(|(j, _)| j)
-                    .unwrap_or(tail.len());
-                let url = tail[..end].trim_end_matches(['.', ',']).to_string();
-                rest = &tail[end..];
-                // `https://` also contains `s3://`-free text; avoid double counting
-                if out.iter().any(|d| d.url == url && d.line == line) || url.len() <= scheme.len() {
-                    continue;
-                }
-                let after = &url[scheme.len()..];
-                let authority = after.split('/').next().unwrap_or_default();
-                let (host, port) = if scheme == "s3://" {
-                    (format!("{authority}.s3.amazonaws.com"), 443)
-                } else {
-                    match authority.rsplit_once(':') {
-                        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
-                            (h.to_string(), p.parse().unwrap_or(if scheme == "http://" { 80 } else { 443 }))
-                        }
-                        _ => (authority.to_string(), if scheme == "http://" { 80 } else { 443 }),
-                    }
-                };
-                if host.is_empty() {
-                    continue;
-                }
-                out.push(Download { url, host, port, line: line.to_string(), at: None });
+        for (_, url) in crate::source::urls(line) {
+            if !seen.insert(url) {
+                continue;
             }
+            let scheme_len = url.find("://").map(|i| i + 3).unwrap_or(0);
+            let authority = url[scheme_len..].split('/').next().unwrap_or_default();
+            let (host, port) = if url.starts_with("s3://") {
+                (format!("{authority}.s3.amazonaws.com"), 443)
+            } else {
+                let default = if url.starts_with("http://") { 80 } else { 443 };
+                match authority.rsplit_once(':') {
+                    Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
+                        (h.to_string(), p.parse().unwrap_or(default))
+                    }
+                    _ => (authority.to_string(), default),
+                }
+            };
+            if host.is_empty() {
+                continue;
+            }
+            // the line only helps find the URL in the template; a huge one
+            // copied per URL would make memory quadratic
+            let line = if line.len() <= MAX_LINE { line.to_string() } else { String::new() };
+            out.push(Download { url: url.to_string(), host, port, line, at: None });
         }
     }
     out
@@ -117,6 +118,7 @@ pub fn s3_region(host: &str, this_region: &str, from_s3_uri: bool) -> Option<Str
 /// `packages.rpm`), each URL once.
 pub fn downloads(user_data: Option<&RNode>, init: Option<&RNode>) -> Vec<Download> {
     let mut out = user_data.and_then(RNode::pattern_text).map(|s| extract(&s)).unwrap_or_default();
+    let mut seen: HashSet<String> = out.iter().map(|d| d.url.clone()).collect();
     if let Some(init) = init {
         init.walk(&mut |n| {
             if matches!(n.val, crate::resolve::Val::List(_) | crate::resolve::Val::Map(_)) {
@@ -124,7 +126,7 @@ pub fn downloads(user_data: Option<&RNode>, init: Option<&RNode>) -> Vec<Downloa
             }
             if let Some(text) = n.pattern_text() {
                 for mut d in extract(&text) {
-                    if !out.iter().any(|o| o.url == d.url) {
+                    if seen.insert(d.url.clone()) {
                         d.at = Some(n.span);
                         out.push(d);
                     }

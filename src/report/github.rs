@@ -32,18 +32,21 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Control characters other than line breaks (ANSI escapes, NUL) become
-/// U+FFFD, and Unicode line separators a space, so template text can neither
-/// repaint the log nor look like a new line to any reader of it.
+/// Control characters other than line breaks (ANSI escapes, NUL) and
+/// bidirectional overrides become visible escapes ([`super::escape`]), and
+/// Unicode line separators a space, so template text can neither repaint
+/// the log nor look like a new line to any reader of it.
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' | '\r' => c,
-            '\u{2028}' | '\u{2029}' => ' ',
-            c if c.is_control() => '\u{fffd}',
-            c => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(c),
+            '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if super::escape::is_hazard(c) => super::escape::push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Makes every line of `text` that the Actions runner would read as a
@@ -228,7 +231,8 @@ mod tests {
         assert_eq!(escape_data("100%\r\nnext"), "100%25%0D%0Anext");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
         assert_eq!(escape_data("%0A"), "%250A");
-        assert_eq!(escape_data("\u{1b}[31mred"), "\u{fffd}[31mred");
+        assert_eq!(escape_data("\u{1b}[31mred"), "␛[31mred");
+        assert_eq!(escape_data("a\u{202e}b"), "a<U+202E>b");
         assert!(!escape_data("x\n::error::y").contains('\n'));
     }
 

@@ -200,7 +200,7 @@ fn dot_escape(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             // U+2028/U+2029 end a line for some readers: a line break too
             '\n' | '\u{2028}' | '\u{2029}' => out.push_str("\\n"),
-            c if c.is_control() => {}
+            c if super::escape::is_hazard(c) || c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -276,7 +276,7 @@ fn mermaid_escape(s: &str) -> String {
             // Mermaid's JavaScript parser ends a line at U+2028/U+2029 too
             '\n' | '\u{2028}' | '\u{2029}' => out.push_str("<br/>"),
             '`' | '|' | '[' | ']' | '{' | '}' | '(' | ')' => out.push_str(&format!("#{};", c as u32)),
-            c if c.is_control() => {}
+            c if super::escape::is_hazard(c) || c.is_control() => {}
             c => out.push(c),
         }
     }

@@ -5,10 +5,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use super::Report;
 use super::concise::one_line;
+use super::escape::{self, Snippet};
 use crate::finding::{Finding, Severity};
 use crate::lint::FileResult;
 use crate::reach::{Check, PathTrace, Status, Verdict, WorkloadResult};
@@ -28,7 +29,58 @@ struct Diag {
     severity: miette::Severity,
     help: Option<String>,
     labels: Vec<LabeledSpan>,
-    source: NamedSource<Arc<str>>,
+    source: Shown,
+}
+
+/// A template as a snippet shows it: control characters and bidirectional
+/// overrides as visible escapes ([`Snippet`]), and the header's column
+/// counted in the original text, so it names the same place as every other
+/// format whatever was escaped before it on the line.
+struct Shown {
+    name: String,
+    original: Arc<str>,
+    snippet: Arc<Snippet>,
+}
+
+impl miette::SourceCode for Shown {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        // miette reads a span by scanning the text from its start, which is
+        // quadratic over a file with thousands of findings: hand it only
+        // the lines around the span, then put the result back in place
+        let text = self.snippet.text.as_str();
+        let end = span.offset() + span.len();
+        if end > text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let first = self.snippet.line_of(span.offset()).saturating_sub(before);
+        let last = self.snippet.line_of(end) + after + 2;
+        let (from, to) = (self.snippet.line_start(first), self.snippet.line_start(last));
+        let window = &text[from..to];
+        let local = SourceSpan::new((span.offset() - from).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
+        let column = if before == 0 && after == 0 {
+            let at = self.snippet.original(span.offset()).min(self.original.len());
+            let line_start = self.original[..at].rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0);
+            at - line_start
+        } else {
+            inner.column()
+        };
+        let contents = miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first,
+            column,
+            inner.line_count() + first,
+        )
+        .with_language("yaml");
+        Ok(Box::new(contents))
+    }
 }
 
 impl fmt::Debug for Diag {
@@ -64,14 +116,17 @@ fn paint(color: bool, code: &str, text: &str) -> String {
     if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
 }
 
-/// Control characters from the template must not reach the terminal raw
-/// (an ANSI escape in a logical ID could rewrite the screen), and no line may
-/// start with `::`: in a GitHub Actions log that is a workflow command (the
-/// runner trims leading blanks first), so a key like `"X\n::error ::..."`
-/// could forge annotations.
+/// Control characters and bidirectional overrides from the template must
+/// not reach the terminal raw (an ANSI escape in a logical ID could rewrite
+/// the screen; see [`super::escape`]), and no line may start with `::`: in
+/// a GitHub Actions log that is a workflow command (the runner trims leading
+/// blanks first), so a key like `"X\n::error ::..."` could forge
+/// annotations.
 pub fn sanitize(s: &str) -> String {
-    let clean: String =
-        s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect();
+    let clean = escape::visible(s);
+    if !clean.contains("::") {
+        return clean;
+    }
     clean
         .split('\n')
         .map(|line| {
@@ -86,7 +141,11 @@ pub fn sanitize(s: &str) -> String {
         .join("\n")
 }
 
-fn diagnostic(r: &FileResult, f: &Finding) -> Diag {
+fn diagnostic(r: &FileResult, f: &Finding, snippet: &Arc<Snippet>) -> Diag {
+    let shown = |offset: u32, len: usize| {
+        let (o, l) = snippet.span(offset as usize, len);
+        SourceSpan::new(o.into(), l)
+    };
     let labels = match f.span {
         Some(span) => {
             let len = span.len().min(r.source.len().saturating_sub(span.start.offset as usize));
@@ -95,19 +154,14 @@ fn diagnostic(r: &FileResult, f: &Finding) -> Diag {
                 .as_deref()
                 .map(|res| format!("{} ({res})", f.code.name()))
                 .unwrap_or_else(|| f.code.name().to_string());
-            vec![LabeledSpan::new_primary_with_span(
-                Some(sanitize(&label)),
-                SourceSpan::new((span.start.offset as usize).into(), len),
-            )]
+            vec![LabeledSpan::new_primary_with_span(Some(sanitize(&label)), shown(span.start.offset, len))]
         }
         None => Vec::new(),
     };
     let mut labels = labels;
     for rel in &f.related {
-        labels.push(LabeledSpan::new_with_span(
-            Some(sanitize(&rel.label)),
-            SourceSpan::new((rel.span.start.offset as usize).into(), rel.span.len()),
-        ));
+        let len = rel.span.len().min(r.source.len().saturating_sub(rel.span.start.offset as usize));
+        labels.push(LabeledSpan::new_with_span(Some(sanitize(&rel.label)), shown(rel.span.start.offset, len)));
     }
     Diag {
         message: sanitize(&f.message),
@@ -119,7 +173,7 @@ fn diagnostic(r: &FileResult, f: &Finding) -> Diag {
         },
         help: f.fix.as_deref().map(sanitize),
         labels,
-        source: NamedSource::new(sanitize(&r.path), r.source.clone()).with_language("yaml"),
+        source: Shown { name: sanitize(&r.path), original: r.source.clone(), snippet: snippet.clone() },
     }
 }
 
@@ -244,8 +298,10 @@ pub fn render(report: &Report, style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
     let mut out = String::new();
     for r in &report.results {
+        let snippet = (!r.findings.is_empty()).then(|| Arc::new(Snippet::new(&r.source)));
         for f in &r.findings {
-            let d = diagnostic(r, f);
+            let Some(snippet) = &snippet else { break };
+            let d = diagnostic(r, f, snippet);
             let mut text = String::new();
             if handler.render_report(&mut text, &d).is_err() {
                 text = format!("{}: {} {}\n", r.path, f.code, f.message);
@@ -287,7 +343,8 @@ mod tests {
 
     #[test]
     fn sanitize_defuses_escapes_and_workflow_commands() {
-        assert_eq!(sanitize("a\x1b[2Jb"), "a\u{fffd}[2Jb");
+        assert_eq!(sanitize("a\x1b[2Jb"), "a␛[2Jb");
+        assert_eq!(sanitize("a\u{2066}b\rc"), "a<U+2066>b␍c");
         assert_eq!(sanitize("X\n  ::error ::forged"), "X\n  \u{fffd}::error ::forged");
         assert_eq!(sanitize("::warning x"), "\u{fffd}::warning x");
         assert_eq!(sanitize("fix:\n  a: b"), "fix:\n  a: b");

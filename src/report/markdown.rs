@@ -35,13 +35,14 @@ pub fn strip_front_matter(page: &str) -> &str {
 /// Escapes text for Markdown prose or a table cell, on one line: HTML
 /// special characters become entities, Markdown punctuation is
 /// backslash-escaped, `@` and `#` get a zero-width space so they mention and
-/// link nothing, control characters become U+FFFD.
+/// link nothing, control characters and bidirectional overrides become
+/// visible escapes.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
             '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
+            c if super::escape::is_hazard(c) => super::escape::push_visible(&mut out, c),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -64,7 +65,7 @@ pub fn mermaid(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
+            c if super::escape::is_hazard(c) => super::escape::push_visible(&mut out, c),
             '"' | '#' | '&' | '<' | '>' | '`' | '%' | '\\' | '|' | '*' | '_' | '~' | '[' | ']' | '{' | '}' | '('
             | ')' | ';' | ':' | '@' => {
                 let _ = write!(out, "#{};", c as u32);
@@ -84,8 +85,7 @@ pub fn fence(text: &str, info: &str) -> String {
         longest = longest.max(run);
     }
     let ticks = "`".repeat(longest.max(2) + 1);
-    let body: String =
-        text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect();
+    let body = super::escape::visible(text);
     format!("{ticks}{info}\n{}\n{ticks}\n", body.trim_end())
 }
 

@@ -2,6 +2,7 @@
 //! to text.
 
 pub mod concise;
+pub mod escape;
 pub mod github;
 pub mod graph;
 pub mod human;

@@ -17,7 +17,7 @@ pub use model::model_findings;
 use crate::finding::{Code, Finding, Severity};
 use crate::reach::userdata::Download;
 use crate::reach::{Blocker, Check, Verdict, WorkloadResult};
-use crate::source::{Span, locate};
+use crate::source::{Span, UrlLocator};
 
 #[derive(Default)]
 struct Group {
@@ -35,6 +35,7 @@ struct Group {
 pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Finding> {
     let mut order: Vec<(Code, Span)> = Vec::new();
     let mut groups: HashMap<(Code, Span), Group> = HashMap::new();
+    let mut locator = text.map(UrlLocator::new);
     for w in results {
         let mut checks: Vec<(&Check, Option<bool>, Option<&Download>)> =
             vec![(&w.dnf, Some(true), None), (&w.ssm, Some(false), None)];
@@ -42,9 +43,9 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
         for (check, is_dnf, download) in checks {
             for (b, verdict) in blockers(check) {
                 let mut b = b.clone();
-                if let (Some(d), Some(text)) = (download, text)
+                if let (Some(d), Some(locator)) = (download, locator.as_mut())
                     && d.at.is_none()
-                    && let Some(span) = locate(text, b.span, &d.url, &d.line)
+                    && let Some(span) = locator.locate(b.span, &d.url, &d.line)
                 {
                     b.span = span;
                 }
@@ -59,7 +60,8 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
                     Some(false) => &mut g.ssm,
                     None => &mut g.downloads,
                 };
-                if !list.contains(&w.resource) {
+                // one workload's blockers come together: a repeat is the last one
+                if list.last() != Some(&w.resource) {
                     list.push(w.resource.clone());
                 }
                 g.unknown |= verdict == Verdict::Unknown;
@@ -70,6 +72,22 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
             }
         }
     }
+    let untraced = results.iter().filter(|w| w.untraced_downloads > 0).map(|w| {
+        Finding::new(
+            Code::PN005,
+            Some(w.span),
+            format!(
+                "UserData of {} downloads from {} distinct URLs: privnet-lint traced the first {} and did not check the other {}",
+                w.resource,
+                w.downloads.len() + w.untraced_downloads,
+                w.downloads.len(),
+                w.untraced_downloads
+            ),
+        )
+        .on(&w.resource)
+        .fix("Download from fewer places (a package repository, or one archive from S3), or bake the files into the AMI.")
+    });
+    let untraced: Vec<Finding> = untraced.collect();
     order
         .into_iter()
         .filter_map(|key| {
@@ -85,6 +103,7 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
             f.resource = b.resource.clone();
             Some(f)
         })
+        .chain(untraced)
         .collect()
 }
 

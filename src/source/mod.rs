@@ -9,6 +9,7 @@
 mod json;
 mod lines;
 mod scalar;
+mod urls;
 mod yaml;
 
 use serde::Serialize;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::finding::{Code, Finding};
 pub use json::strict_options as strict_json_options;
 pub use lines::LineIndex;
+pub use urls::{UrlLocator, urls};
 
 /// Templates larger than this are refused with PN001 before parsing.
 /// CloudFormation itself accepts at most 1 MB (from S3); the margin leaves
@@ -271,59 +273,3 @@ pub fn strip_bom(text: &str) -> &str {
 
 #[cfg(test)]
 mod tests;
-
-/// Finds where a string that came out of a template node is written inside
-/// that node's span: the exact text, else the source line that expands to
-/// `line` once `${…}` parts are substituted (a `!Sub` script). Used to point
-/// at the UserData line of a URL.
-pub fn locate(text: &str, within: Span, needle: &str, line: &str) -> Option<Span> {
-    let start = within.start.offset as usize;
-    let end = (within.end.offset as usize).min(text.len());
-    let region = text.get(start..end)?;
-    let lines = LineIndex::new(text);
-    if let Some(i) = region.find(needle) {
-        let s = start + i;
-        return Some(Span { start: lines.pos(text, s), end: lines.pos(text, s + needle.len()) });
-    }
-    let want = line.trim();
-    let mut offset = start;
-    for src_line in region.split_inclusive('\n') {
-        let trimmed = src_line.trim();
-        if !trimmed.is_empty() && trimmed.contains("${") && sub_pattern_matches(trimmed, want) {
-            let lead = src_line.len() - src_line.trim_start().len();
-            let s = offset + lead;
-            return Some(Span { start: lines.pos(text, s), end: lines.pos(text, s + trimmed.len()) });
-        }
-        offset += src_line.len();
-    }
-    None
-}
-
-/// Does a source line with `${…}` variables expand to `resolved`?
-fn sub_pattern_matches(pattern: &str, resolved: &str) -> bool {
-    let mut pieces: Vec<&str> = Vec::new();
-    let mut rest = pattern;
-    while let Some(i) = rest.find("${") {
-        pieces.push(&rest[..i]);
-        rest = match rest[i..].find('}') {
-            Some(j) => &rest[i + j + 1..],
-            None => "",
-        };
-    }
-    pieces.push(rest);
-    let mut pos = 0;
-    for (k, piece) in pieces.iter().enumerate() {
-        if k == 0 {
-            if !resolved.starts_with(piece) {
-                return false;
-            }
-            pos = piece.len();
-            continue;
-        }
-        match resolved[pos..].find(piece) {
-            Some(i) => pos += i + piece.len(),
-            None => return false,
-        }
-    }
-    pieces.last().is_none_or(|last| resolved.ends_with(last))
-}
