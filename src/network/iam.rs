@@ -159,7 +159,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 /// account or organization; a role's own policies go through
 /// [`identity_allows`].
 pub fn document_allows(doc: &RNode, action: &str) -> Tri {
-    evaluate(doc, action, None)
+    evaluate(doc, action, Reader::Endpoint)
 }
 
 /// Does a policy of the role (or its boundary) allow `action`? Like
@@ -168,12 +168,22 @@ pub fn document_allows(doc: &RNode, action: &str) -> Tri {
 /// unless another statement allows it outright. `policy` names the AWS
 /// managed policy the document is, when it is one.
 fn identity_allows(doc: &RNode, action: &str, policy: Option<&str>) -> Tri {
-    evaluate(doc, action, Some(policy))
+    evaluate(doc, action, Reader::Role(policy))
 }
 
-/// [`document_allows`] (`conditions: None`) or [`identity_allows`]
-/// (`Some(policy)`).
-fn evaluate(doc: &RNode, action: &str, conditions: Option<Option<&str>>) -> Tri {
+/// Whose policy a document is, which decides what a conditional `Allow` is
+/// worth.
+#[derive(Clone, Copy)]
+enum Reader<'a> {
+    /// An endpoint policy: conditions are not read.
+    Endpoint,
+    /// A policy of the role (`Some(name)` for an AWS managed one): an `Allow`
+    /// with a `Condition` may not apply.
+    Role(Option<&'a str>),
+}
+
+/// [`document_allows`] or [`identity_allows`], as `reader` says.
+fn evaluate(doc: &RNode, action: &str, reader: Reader<'_>) -> Tri {
     let Some(statements) = doc.get("Statement") else {
         return match doc.unknown() {
             Some(u) => Tri::Unknown(u),
@@ -205,8 +215,8 @@ fn evaluate(doc: &RNode, action: &str, conditions: Option<Option<&str>>) -> Tri 
             return Tri::No;
         }
         if applies && effect.eq_ignore_ascii_case("allow") {
-            match conditions {
-                Some(policy) if st.get("Condition").is_some() => {
+            match reader {
+                Reader::Role(policy) if st.get("Condition").is_some() => {
                     let place = match policy {
                         Some(name) => format!("AWS managed policy {name}"),
                         None => format!("the statement at line {}", st.span.start.line),
