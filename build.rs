@@ -1,9 +1,15 @@
-//! Embeds the rule pages of `rules/` into the binary.
+//! Embeds the rule pages of `rules/` and the AWS managed policy data of
+//! `data/` into the binary.
 //!
 //! Each `rules/<CODE>-<name>.md` page starts with a small front matter block
 //! (`code`, `name`, `severity`, `summary`). From those pages this script
 //! generates the `Code` enum and the static rule table, so a code without a
 //! page cannot be emitted and the documentation is never written twice.
+//!
+//! `data/aws-managed-policies.json` (written by
+//! `scripts/managed-policies/generate.mjs`) becomes static tables sorted by
+//! name, so that looking a policy up costs a binary search and the parse of
+//! that one document, and a run that names none parses nothing.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -58,6 +64,66 @@ fn main() {
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rules_generated.rs");
     fs::write(dest, out).expect("write generated rule table");
+    managed_policies();
+}
+
+/// `data/aws-managed-policies.json` as `SOURCE`, `POLICIES` (sorted by name)
+/// and `OTHERS` (sorted path + name) for `network::managed`.
+fn managed_policies() {
+    use serde_json::Value;
+    let path = Path::new(&env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("data/aws-managed-policies.json");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = fs::read_to_string(&path).expect("data/aws-managed-policies.json is readable");
+    let data: Value = serde_json::from_str(&text).expect("data/aws-managed-policies.json is JSON");
+    let field = |v: &Value, key: &str| -> String {
+        match &v[key] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => panic!("data/aws-managed-policies.json: `{key}` is {other}"),
+        }
+    };
+    let source = &data["source"];
+    let mut out = String::new();
+    writeln!(
+        out,
+        "/// Where the data comes from.\npub static SOURCE: Source = Source {{ package: {:?}, version: {:?}, published: {:?}, policies: {} }};",
+        field(source, "package"),
+        field(source, "version"),
+        field(source, "published"),
+        field(source, "policies")
+    )
+    .unwrap();
+    let policies = data["policies"].as_object().expect("`policies` is an object");
+    let mut names: Vec<&String> = policies.keys().collect();
+    names.sort();
+    out.push_str("/// The policies with their documents, sorted by name.\npub static POLICIES: &[Policy] = &[\n");
+    for name in names {
+        let p = &policies[name.as_str()];
+        let document = serde_json::to_string(&p["document"]).expect("a document serializes");
+        writeln!(
+            out,
+            "    Policy {{ name: {name:?}, path: {:?}, version: {:?}, document: {document:?} }},",
+            field(p, "path"),
+            field(p, "version")
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let mut others: Vec<&str> = data["others"]
+        .as_array()
+        .expect("`others` is a list")
+        .iter()
+        .map(|o| o.as_str().expect("`others` holds strings"))
+        .collect();
+    others.sort_unstable();
+    out.push_str("/// The path and name of every other policy, sorted.\npub static OTHERS: &[&str] = &[\n");
+    for o in others {
+        writeln!(out, "    {o:?},").unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("managed_policies.rs");
+    fs::write(dest, out).expect("write generated managed policy table");
 }
 
 fn parse(file: &str, text: &str, path: &str) -> Page {

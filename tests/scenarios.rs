@@ -179,6 +179,10 @@ fn a_permissions_boundary_caps_the_role() {
         (with("!Ref Boundary", &policy("[\"ssm:*\", \"ssmmessages:*\", \"ec2messages:*\", \"s3:*\"]")), "reachable"),
         (with("!Sub arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess", ""), "reachable"),
         (with("arn:aws:iam::111122223333:policy/org-boundary", ""), "unknown"),
+        // AWS managed boundaries are read from the shipped documents
+        (with("!Sub arn:${AWS::Partition}:iam::aws:policy/AWSCloud9SSMInstanceProfile", ""), "reachable"),
+        (with("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy", ""), "unreachable"),
+        (with("arn:aws:iam::aws:policy/NoSuchBoundaryXyz", ""), "unknown"),
         (with("!Ref Boundary", &policy("[\"s3:*\", \"ec2messages:*\"]")), "unreachable"),
     ] {
         let doc = run_json_stdin(&variant);
@@ -227,5 +231,80 @@ fn interface_endpoint_policies_must_let_the_agent_through() {
         assert_eq!(w["checks"]["dnf"]["status"], "reachable", "{w}");
         let found = codes(&doc);
         assert_eq!(found.iter().any(|c| c == "PN412"), code.is_some(), "{statements}: {found:?}");
+    }
+}
+
+/// Lints template text from stdin in us-east-1: the JSON and the exit code.
+fn run_stdin_with_code(text: &str) -> (Value, i32) {
+    let out = Command::cargo_bin("privnet-lint")
+        .expect("binary")
+        .args(["-", "--format", "json", "--region", "us-east-1"])
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    let doc =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (doc, out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn aws_managed_policies_grant_what_their_documents_say() {
+    let text = std::fs::read_to_string("fixtures/rules/PN502-role-lacks-ssm-permissions.pass.yaml").unwrap();
+    // the role also has an inline policy that allows s3:GetObject only
+    let core = "        - !Sub arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore\n";
+    assert!(text.contains(core));
+    let key_line = text.lines().position(|l| l == "      ManagedPolicyArns:").unwrap() as u64 + 1;
+    let arn_line = key_line + 1;
+    for (arn, status, code, line, exit) in [
+        // exactly ssm:UpdateInstanceInformation and the four channel actions
+        ("!Sub arn:${AWS::Partition}:iam::aws:policy/AWSCloud9SSMInstanceProfile", "reachable", None, 0, 0),
+        // on its way to deprecation, at the service-role/ path: grants them too
+        ("arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM", "reachable", None, 0, 0),
+        // logs and ssm:GetParameter: known, without the Session Manager actions
+        (
+            "!Sub arn:${AWS::Partition}:iam::aws:policy/CloudWatchAgentServerPolicy",
+            "unreachable",
+            Some("PN502"),
+            key_line,
+            1,
+        ),
+        // ECR only: listed by name, so known to grant none of them
+        ("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "unreachable", Some("PN502"), key_line, 1),
+        // in no table: a note at the ARN, never PN502
+        ("arn:aws:iam::aws:policy/NoSuchPolicyXyz", "unknown", Some("PN005"), arn_line, 0),
+        // right name, wrong path: no such ARN
+        ("arn:aws:iam::aws:policy/AmazonEC2RoleforSSM", "unknown", Some("PN005"), arn_line, 0),
+        // a customer managed policy outside the template
+        ("arn:aws:iam::111122223333:policy/app-instance", "unknown", Some("PN005"), arn_line, 0),
+    ] {
+        let variant = text.replace(core, &format!("        - {arn}\n"));
+        let (doc, exit_code) = run_stdin_with_code(&variant);
+        let w = workload(&doc, "Instance");
+        assert_eq!(w["checks"]["ssm"]["status"], status, "{arn}: {w}");
+        assert_eq!(w["checks"]["dnf"]["status"], "reachable", "{arn}: {w}");
+        assert_eq!(exit_code, exit, "{arn}: {:?}", codes(&doc));
+        let iam = w["checks"]["ssm"]["paths"][0]["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["kind"] == "iam")
+            .expect("iam hop");
+        let findings = doc["results"][0]["findings"].as_array().unwrap();
+        assert!(findings.iter().all(|f| f["code"] != "PN502") || code == Some("PN502"), "{arn}: {findings:?}");
+        match code {
+            None => {
+                assert_eq!(iam["verdict"], "pass", "{arn}: {iam}");
+                assert!(findings.iter().all(|f| f["severity"] != "error"), "{arn}: {findings:?}");
+            }
+            Some(code) => {
+                let f = findings.iter().find(|f| f["code"] == code).unwrap_or_else(|| panic!("{arn}: {findings:?}"));
+                assert_eq!(f["location"]["line"], line, "{arn}: {f}");
+                assert_eq!(iam["code"], code, "{arn}: {iam}");
+                if code == "PN005" {
+                    assert_eq!(f["severity"], "note");
+                    assert!(f["message"].as_str().unwrap().contains(arn), "{f}");
+                }
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@
 mod build;
 pub mod graph;
 pub mod iam;
+pub mod managed;
 pub mod nacl;
 pub mod region;
 pub mod sg;

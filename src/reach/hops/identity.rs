@@ -6,10 +6,10 @@
 
 use super::{block, pass, unknown_of};
 use crate::finding::Code;
-use crate::network::iam::Tri;
+use crate::network::iam::{Role, Tri};
 use crate::network::region::AmiFamily;
 use crate::reach::{Blocker, Hop, HopKind, Tracer};
-use crate::resolve::RNode;
+use crate::resolve::{RNode, Unknown};
 
 impl<'n> Tracer<'n> {
     /// The instance profile, its role's trust and permissions, and instance
@@ -126,16 +126,24 @@ impl<'n> Tracer<'n> {
                 span: d.span,
                 resource: Some(role.id.clone()),
                 why: format!(
-                    "role {} explicitly denies `{}` (the Deny statement at line {}); an explicit Deny overrides every Allow, AmazonSSMManagedInstanceCore included, so {}",
+                    "role {} explicitly denies `{}` ({}); an explicit Deny overrides every Allow, AmazonSSMManagedInstanceCore included, so {}",
                     role.id,
                     d.action,
-                    d.span.start.line,
+                    match &d.policy {
+                        Some(name) => format!("a Deny statement of AWS managed policy {name}"),
+                        None => format!("the Deny statement at line {}", d.span.start.line),
+                    },
                     without(d.action)
                 ),
-                fix: format!(
-                    "Take `{}` out of this Deny statement, or narrow it with a `Condition` or `Resource` that leaves the instance's SSM Agent out.",
-                    d.action
-                ),
+                fix: match &d.policy {
+                    Some(name) => format!(
+                        "Take AWS managed policy {name} out of `ManagedPolicyArns` (AWS managed policies cannot be edited), and grant what the role needs from it in a policy of your own."
+                    ),
+                    None => format!(
+                        "Take `{}` out of this Deny statement, or narrow it with a `Condition` or `Resource` that leaves the instance's SSM Agent out.",
+                        d.action
+                    ),
+                },
             }),
             Some(d) => {
                 if blockers.is_empty() {
@@ -159,7 +167,7 @@ impl<'n> Tracer<'n> {
                 }
                 (Tri::Unknown(u), _) => {
                     if blockers.is_empty() {
-                        return vec![self.unknown_hop(HopKind::Iam, &role.id, &u)];
+                        return vec![self.unknown_role_hop(role, &u)];
                     }
                 }
             },
@@ -181,7 +189,7 @@ impl<'n> Tracer<'n> {
                     ),
                     fix: "Allow ssm:UpdateInstanceInformation and ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel in the boundary policy, or remove `PermissionsBoundary`.".into(),
                 }),
-                (Tri::Unknown(u), _) => return vec![self.unknown_hop(HopKind::Iam, &role.id, &u)],
+                (Tri::Unknown(u), _) => return vec![self.unknown_role_hop(role, &u)],
             }
         }
         if blockers.is_empty() {
@@ -196,6 +204,15 @@ impl<'n> Tracer<'n> {
             )];
         }
         blockers.into_iter().map(|b| block(HopKind::Iam, &role.id, b.why.clone(), b)).collect()
+    }
+
+    /// The IAM hop when the role's permissions are open: PN005, with a fix
+    /// that fits a managed policy that cannot be read.
+    fn unknown_role_hop(&self, role: &Role, u: &Unknown) -> Hop {
+        match role.unreadable_policy_fix(u) {
+            Some(fix) => self.unknown_hop_fixed_by(HopKind::Iam, &role.id, u, fix),
+            None => self.unknown_hop(HopKind::Iam, &role.id, u),
+        }
     }
 
     /// PN505: the AMI may not ship the agent, and UserData does not install it.

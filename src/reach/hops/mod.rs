@@ -41,12 +41,17 @@ use crate::source::Span;
 impl<'n> Tracer<'n> {
     /// An unknown hop with a PN005 finding.
     pub fn unknown_hop(&self, kind: HopKind, resource: &str, u: &Unknown) -> Hop {
+        self.unknown_hop_fixed_by(kind, resource, u, "Give the value in the template, or pass it with `--parameter` (or lint the stack that defines it in the same run).".into())
+    }
+
+    /// An unknown hop with a PN005 finding whose fix is `fix`.
+    pub fn unknown_hop_fixed_by(&self, kind: HopKind, resource: &str, u: &Unknown, fix: String) -> Hop {
         let blocker = Blocker {
             code: Code::PN005,
             span: u.span,
             resource: Some(resource.to_string()),
             why: u.reason.clone(),
-            fix: "Give the value in the template, or pass it with `--parameter` (or lint the stack that defines it in the same run).".into(),
+            fix,
         };
         hop(kind, Some(resource), Verdict::Unknown, u.reason.clone(), Some(u.span), Some(blocker))
     }
