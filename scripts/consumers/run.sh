@@ -62,6 +62,9 @@ sarif_dir=$npm_dir/node_modules/@microsoft/sarif-multitool-$(node -p process.pla
 multitool=$sarif_dir/Sarif.Multitool
 [ -f "$multitool" ] || skip "the SARIF Multitool has no package for $(node -p process.platform)"
 chmod u+x "$multitool"
+# a .NET program: without this it needs libicu, which a bare CI image may
+# lack; validation does not depend on culture data
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 "$multitool" --version >"$work/multitool-version.txt" 2>&1 ||
     skip "the SARIF Multitool does not run on this machine ($(uname -m)): $(tail -1 "$work/multitool-version.txt")"
 echo "$(head -1 "$work/multitool-version.txt"), mermaid $(node -p "require('$npm_dir/node_modules/mermaid/package.json').version")"
@@ -73,6 +76,7 @@ else
     cargo build --locked --quiet
     bin=${CARGO_TARGET_DIR:-$root/target}/debug/privnet-lint
 fi
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 echo "privnet-lint: $bin ($("$bin" --version))"
 
 # --- the outputs -------------------------------------------------------------
@@ -94,8 +98,11 @@ lint() {
         ext=$format
         [ "$format" = markdown ] && ext=md
         code=0
-        "$bin" "$@" --no-config --fail-on never --format "$format" --output "$out/$format/$name.$ext" \
-            2>"$work/stderr.txt" || code=$?
+        # from WORKSPACE when set (paths relative to it, as in GitHub Actions)
+        (
+            if [ -n "${WORKSPACE:-}" ]; then cd "$WORKSPACE" && export GITHUB_WORKSPACE=$WORKSPACE; fi
+            "$bin" "$@" --no-config --fail-on never --format "$format" --output "$out/$format/$name.$ext"
+        ) 2>"$work/stderr.txt" || code=$?
         [ "$code" = 0 ] || fail "privnet-lint $* --format $format exited with $code: $(cat "$work/stderr.txt")"
     done
     runs=$((runs + 1))
@@ -110,10 +117,12 @@ graph() {
     rm -f "$out/mermaid/$name.mmd"
 }
 
-# the hostile template, also under a file name made of URI and Markdown syntax
-hostile_dir="$work/in/a b,c:d#e%f?g[h]&i"
-mkdir -p "$hostile_dir"
-cp fixtures/hostile/labels.yaml "$hostile_dir/é 'x' \"y\" \`z\`.yaml"
+# the hostile template, also under a file name made of URI and Markdown
+# syntax, linted from its workspace so that the SARIF URI is relative
+hostile_dir="a b,c:d#e%f?g[h]&i"
+rm -rf "$work/in"
+mkdir -p "$work/in/$hostile_dir"
+cp fixtures/hostile/labels.yaml "$work/in/$hostile_dir/é 'x' \"y\" \`z\`.yaml"
 
 lint seed-ap-northeast-1 fixtures/seed-stack.yaml --region ap-northeast-1
 lint seed-us-east-1 fixtures/seed-stack.yaml
@@ -121,7 +130,7 @@ lint seed-all-regions fixtures/seed-stack.yaml --region all
 lint rules-folder fixtures/rules --region us-east-1
 lint stacks-import fixtures/stacks/import
 lint stacks-nested fixtures/stacks/nested
-lint hostile-name "$hostile_dir" --region us-east-1
+WORKSPACE=$work/in lint hostile-name "$hostile_dir" --region us-east-1
 graph seed fixtures/seed-stack.yaml --region ap-northeast-1
 for f in fixtures/rules/*.yaml fixtures/workloads/*.yaml fixtures/regions/*.yaml fixtures/scenarios/*.yaml \
     fixtures/hostile/*.yaml; do
