@@ -2,7 +2,8 @@
 # privnet-lint's outputs checked by their real consumers:
 #   - SARIF through Microsoft's SARIF Multitool `validate` with the SARIF,
 #     GitHub (Ghas) and GitHub Advanced Security for Azure DevOps (Ado) rule
-#     sets: no error and no warning;
+#     sets: no error and no warning (but the Azure Pipelines build identity,
+#     which only the pipeline's publish task can add: sarif.mjs);
 #   - every Mermaid diagram of the Markdown report and of
 #     `graph --format mermaid` through the real Mermaid parser.
 # The inputs come from the real binary: the seed, every fixture, the stacks
@@ -166,6 +167,8 @@ write("SARIF1004-absolute-path-uri", (r) => { r.results[0].locations[0].physical
 ' "$out/sarif/seed-ap-northeast-1.sarif" "$broken"
 broken_files=("$broken"/*.sarif)
 validation=$work/validation.sarif
+# (the Multitool's list options take "A;B": a single value without a `;`
+# is refused as "defined with a bad format")
 "$multitool" validate --rule-kind "Sarif;Ghas;Ado" --level "Error;Warning;Note" --threads 1 \
     --output "$validation" --log "ForceOverwrite;PrettyPrint" "${sarif_files[@]}" "${broken_files[@]}" \
     >"$validation.txt" 2>&1 || {
