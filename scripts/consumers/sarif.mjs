@@ -3,8 +3,8 @@
 // by rule and pass), except the two GitHub Advanced Security for Azure
 // DevOps rules below, which ask for the identity of the Azure Pipelines
 // build that publishes the file: no file written outside such a build can
-// have it, and the AdvancedSecurity-Publish task adds it ("enhances the
-// combined SARIF file") when it uploads.
+// have it (the AdvancedSecurity-Publish task "enhances the combined SARIF
+// file" it uploads).
 //
 // The validation ran on privnet-lint's files followed by a few logs broken
 // on purpose (a required property taken out); each broken log must be
@@ -99,5 +99,5 @@ console.log(`self-test: each broken log is flagged by its rule (${[...brokenFile
 const noteSummary = [...notes].map(([id, n]) => `${id} ${rules.get(id)?.name ?? ''} ×${n}`).join(', ') || 'none';
 console.log(`${analyzed - brokenFiles.size} SARIF logs from privnet-lint: no error or warning (notes: ${noteSummary})`);
 for (const [id, n] of pipelineOnly) {
-  console.log(`  not counted: ${id} ×${n}, the Azure Pipelines build identity (${PIPELINE_ONLY[id]}) that AdvancedSecurity-Publish adds`);
+  console.log(`  not counted: ${id} ×${n}, the identity of the Azure Pipelines build that publishes the file (${PIPELINE_ONLY[id]})`);
 }
