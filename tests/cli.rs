@@ -19,6 +19,36 @@ fn exit_0_on_the_seed_in_its_region() {
         .stdout(predicate::str::contains("dnf ✓"));
 }
 
+/// The README's quick start shows what the seed command prints: each part
+/// of its output block (between `...` lines) appears, in order, in the real
+/// output.
+#[test]
+fn the_readme_quick_start_shows_the_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme.split("\n## Quick start\n").nth(1).unwrap().split("\n## ").next().unwrap();
+    assert!(section.contains("cargo run --release -- fixtures/seed-stack.yaml --region ap-northeast-1"));
+    // the commands block ends with the first fence, the output block is the next one
+    let block = section.split("\n```\n").nth(2).expect("an output block after the commands");
+    let out = bin().args(["fixtures/seed-stack.yaml", "--region", "ap-northeast-1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let printed: Vec<&str> = printed.lines().map(str::trim_end).collect();
+    let shown: Vec<&str> = block.lines().map(str::trim_end).collect();
+    let mut at = 0;
+    for part in shown.split(|l| *l == "...").filter(|p| !p.is_empty()) {
+        let found = (at..=printed.len().saturating_sub(part.len())).find(|&i| printed[i..i + part.len()] == *part);
+        let i = found.unwrap_or_else(|| {
+            panic!(
+                "README quick start shows\n{}\nnot printed (after line {at}) in:\n{}",
+                part.join("\n"),
+                printed.join("\n")
+            )
+        });
+        at = i + part.len();
+    }
+    assert!(shown.iter().any(|l| l.contains("PN601")), "the quick start shows the PN601 warning");
+}
+
 #[test]
 fn exit_1_on_an_error_and_fail_on_never_makes_it_0() {
     bin().args(["fixtures/seed-stack.yaml"]).assert().code(1).stdout(predicate::str::contains("PN206"));

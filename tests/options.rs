@@ -40,6 +40,7 @@ fn every_misuse_is_exit_2_and_one_line() {
         (&[SEED, "--config", &bad_config], ":2:1: unknown key `fail_on`; did you mean `fail-on`?"),
         (&[SEED, "--config", &bad_config, "--no-config"], "cannot be used with"),
         (&[SEED, "-o", &missing_dir_output], "cannot write"),
+        (&[SEED, "--format", "sarif", "--sarif-category", " "], "`--sarif-category` is empty"),
         (&["does-not-exist.yaml"], "does-not-exist.yaml: no such file or folder"),
         (&["explain"], "required arguments were not provided: <RULE>"),
         (&["explain", "PN999"], "no rule `PN999`"),
@@ -186,6 +187,17 @@ fn output_file_gets_the_report() {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("PN101"), "{format}: {text}");
     }
+}
+
+#[test]
+fn sarif_category_is_the_automation_id() {
+    let id = |extra: &[&str]| {
+        let out = bin().args([PN101, "--format", "sarif"]).args(extra).output().unwrap();
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        log["runs"][0]["automationDetails"]["id"].as_str().map(str::to_string)
+    };
+    assert_eq!(id(&[]).as_deref(), Some("privnet-lint/"));
+    assert_eq!(id(&["--sarif-category", "privnet-lint/eu-west-1"]).as_deref(), Some("privnet-lint/eu-west-1/"));
 }
 
 #[test]

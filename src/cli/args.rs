@@ -155,6 +155,10 @@ pub struct LintArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The analysis category of `--format sarif` (its `automationDetails.id`;
+    /// GitHub code scanning keeps one analysis per category) [default: privnet-lint].
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
     /// Region(s) to analyze for (repeatable or comma-separated; `all` = every
     /// known commercial region). Default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1.
     #[arg(long = "region", value_name = "REGION", value_delimiter = ',')]

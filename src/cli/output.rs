@@ -11,14 +11,15 @@ use super::settings::Settings;
 use crate::config::normalize;
 use crate::report::{self, Report};
 
-/// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format, color: bool, quiet: bool) -> String {
-    match format {
+/// Renders `report` in the settings' format.
+pub fn render(report: &Report, s: &Settings, color: bool) -> String {
+    let quiet = s.quiet;
+    match s.format {
         Format::Human => report::human::render(report, report::human::Style { color, quiet }),
         Format::Json => report::json::render(report),
         Format::Concise => report::concise::render(report),
         Format::Github => report::github::render(report),
-        Format::Sarif => report::sarif::render(report),
+        Format::Sarif => report::sarif::render_in(report, &s.sarif_category),
         Format::Markdown => report::markdown::render(report),
     }
 }
@@ -63,7 +64,7 @@ pub fn emit(report: &Report, s: &Settings, cwd: &Path, color: bool) -> Result<()
     } else {
         report
     };
-    let text = render(report, s.format, color, s.quiet);
+    let text = render(report, s, color);
     match &s.output {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| UsageError(format!("cannot write {}: {}", path.display(), super::describe_io(&e))))?,

@@ -19,6 +19,8 @@ pub struct Settings {
     pub format: Format,
     /// Where the report goes (`None`: standard output).
     pub output: Option<PathBuf>,
+    /// The SARIF analysis category (`--sarif-category`).
+    pub sarif_category: String,
     /// Regions, validated.
     pub regions: Vec<String>,
     /// Report only these rules (empty: all).
@@ -160,9 +162,15 @@ impl Settings {
             cli_parameters.extend(args::read_parameters_file(p)?);
         }
         cli_parameters.extend(a.parameter_values()?);
+        let sarif_category = match a.sarif_category.as_deref().map(str::trim) {
+            Some("") => return Err(UsageError("`--sarif-category` is empty".into())),
+            Some(c) => c.to_string(),
+            None => crate::report::sarif::DEFAULT_CATEGORY.to_string(),
+        };
         Ok(Settings {
             format,
             output,
+            sarif_category,
             regions,
             select,
             ignore,

@@ -275,7 +275,8 @@ fn mermaid_escape(s: &str) -> String {
             '>' => out.push_str("#gt;"),
             // Mermaid's JavaScript parser ends a line at U+2028/U+2029 too
             '\n' | '\u{2028}' | '\u{2029}' => out.push_str("<br/>"),
-            '`' | '|' | '[' | ']' | '{' | '}' | '(' | ')' => out.push_str(&format!("#{};", c as u32)),
+            // `#` and `&` too, else an ID holding `#quot;` or `&lt;` shows as `"` or `<`
+            '`' | '|' | '[' | ']' | '{' | '}' | '(' | ')' | '#' | '&' => out.push_str(&format!("#{};", c as u32)),
             c if super::escape::is_hazard(c) || c.is_control() => {}
             c => out.push(c),
         }
@@ -328,11 +329,11 @@ mod tests {
 
     #[test]
     fn labels_cannot_break_out_of_their_line_or_quotes() {
-        let hostile = "a\"b\nc\u{2028}d\u{2029}e\u{85}f\\g]h|i`j\r";
+        let hostile = "a\"b\nc\u{2028}d\u{2029}e\u{85}f\\g]h|i`j\r#quot;&lt;";
         let m = mermaid_escape(hostile);
-        assert_eq!(m, "a#quot;b<br/>c<br/>d<br/>ef\\g#93;h#124;i#96;j");
+        assert_eq!(m, "a#quot;b<br/>c<br/>d<br/>ef\\g#93;h#124;i#96;j#35;quot;#38;lt;");
         let d = dot_escape(hostile);
-        assert_eq!(d, "a\\\"b\\nc\\nd\\nef\\\\g]h|i`j");
+        assert_eq!(d, "a\\\"b\\nc\\nd\\nef\\\\g]h|i`j#quot;&lt;");
         for out in [m, d] {
             assert!(!out.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')), "{out:?}");
         }

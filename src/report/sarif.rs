@@ -9,6 +9,13 @@
 //! other hops of that path as related locations. Columns are Unicode code
 //! points, like every position privnet-lint reports. No `helpUri`: an empty
 //! one makes code scanning reject the file.
+//!
+//! What Microsoft's SARIF Multitool (`validate` with the SARIF, GitHub and
+//! GitHub Advanced Security for Azure DevOps rule sets) wants besides:
+//! `tool.driver.informationUri`, `tool.driver.fullName` (name and version)
+//! and `automationDetails.id`, which Azure DevOps requires and GitHub code
+//! scanning reads as the analysis category (the part before the last `/`).
+//! scripts/consumers/run.sh runs that validation on every fixture.
 
 use serde_json::{Value, json};
 
@@ -22,6 +29,16 @@ use crate::source::Span;
 
 /// The schema URI written in `$schema`.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where to learn about privnet-lint: `tool.driver.informationUri`.
+pub const INFORMATION_URI: &str = "https://crates.io/crates/privnet-lint";
+
+/// The analysis category written in `automationDetails.id` unless
+/// `--sarif-category` names another. Code scanning keeps one analysis per
+/// category and tool, each upload replacing the last; github/codeql-action's
+/// upload-sarif fills in its `category` input only when a run has no
+/// `automationDetails`, so this one is used whatever that input says.
+pub const DEFAULT_CATEGORY: &str = "privnet-lint";
 
 /// GitHub truncates descriptions longer than this.
 const MAX_DESCRIPTION: usize = 1024;
@@ -197,8 +214,22 @@ fn result(report: &Report, item: &Item<'_>) -> Value {
     out
 }
 
-/// Renders the report as one SARIF 2.1.0 log.
+/// `automationDetails.id` for a category: the category, then `/` and an
+/// empty run identifier (SARIF 2.1.0 §3.17.3), as upload-sarif writes it.
+pub fn automation_id(category: &str) -> String {
+    let category = category.trim().trim_end_matches('/');
+    let category = if category.is_empty() { DEFAULT_CATEGORY } else { category };
+    format!("{category}/")
+}
+
+/// Renders the report as one SARIF 2.1.0 log, in the default category.
 pub fn render(report: &Report) -> String {
+    render_in(report, DEFAULT_CATEGORY)
+}
+
+/// Renders the report as one SARIF 2.1.0 log whose analysis category (for
+/// code scanning) is `category`.
+pub fn render_in(report: &Report, category: &str) -> String {
     let results: Vec<Value> = items(report).iter().map(|i| result(report, i)).collect();
     let log = json!({
         "$schema": SCHEMA,
@@ -206,10 +237,13 @@ pub fn render(report: &Report) -> String {
         "runs": [{
             "tool": { "driver": {
                 "name": "privnet-lint",
+                "fullName": concat!("privnet-lint ", env!("CARGO_PKG_VERSION")),
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
                 "rules": PAGES.iter().map(rule).collect::<Vec<_>>(),
             }},
+            "automationDetails": { "id": automation_id(category) },
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -230,6 +264,26 @@ mod tests {
         assert_eq!(uri("dir\\x#1.yaml"), "dir/x%231.yaml");
         assert_eq!(uri("/abs/é.yaml"), "file:///abs/%C3%A9.yaml");
         assert_eq!(uri("<stdin>"), "%3Cstdin%3E");
+    }
+
+    #[test]
+    fn automation_ids_end_in_a_slash() {
+        assert_eq!(automation_id(DEFAULT_CATEGORY), "privnet-lint/");
+        assert_eq!(automation_id("privnet-lint/eu-west-1"), "privnet-lint/eu-west-1/");
+        assert_eq!(automation_id("infra/"), "infra/");
+        assert_eq!(automation_id(" "), "privnet-lint/");
+    }
+
+    #[test]
+    fn the_driver_says_where_to_learn_about_it() {
+        let log: Value = serde_json::from_str(&render(&Report { results: Vec::new() })).unwrap();
+        let driver = &log["runs"][0]["tool"]["driver"];
+        assert!(INFORMATION_URI.starts_with("https://"), "an absolute URI");
+        assert_eq!(driver["informationUri"], INFORMATION_URI);
+        assert_eq!(driver["fullName"], format!("privnet-lint {}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(log["runs"][0]["automationDetails"]["id"], "privnet-lint/");
+        let other: Value = serde_json::from_str(&render_in(&Report { results: Vec::new() }, "infra")).unwrap();
+        assert_eq!(other["runs"][0]["automationDetails"]["id"], "infra/");
     }
 
     #[test]
