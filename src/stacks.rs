@@ -152,7 +152,8 @@ pub fn resolve_with_children(t: &Template<'_>, ctx: &Context, path: &Path, depth
             children.push(empty_child(&id, shown, text, ctx, findings));
             continue;
         };
-        let (ct, structure) = match Template::new(root) {
+        let expansion = crate::template::language_extensions::expand(root, &given(&params));
+        let (ct, structure) = match Template::expanded(root, &expansion) {
             Ok(ok) => ok,
             Err(f) => {
                 findings.push(f);
@@ -192,6 +193,22 @@ pub fn resolve_with_children(t: &Template<'_>, ctx: &Context, path: &Path, depth
         children.push(Child { label: id, path: shown, text, resolved: child, outputs, findings });
     }
     (resolved, children)
+}
+
+/// The parameter values a parent passes, for expanding the child's loops:
+/// a text (a list comma-joined), or `None` when known only at deploy time.
+fn given(params: &Option<RNode>) -> crate::template::language_extensions::Given {
+    let mut out = crate::template::language_extensions::Given::new();
+    for e in params.as_ref().and_then(RNode::as_map).unwrap_or_default() {
+        let text = match &e.value.val {
+            Val::List(items) => {
+                items.iter().map(|i| i.text().map(str::to_string)).collect::<Option<Vec<_>>>().map(|v| v.join(","))
+            }
+            _ => e.value.text().map(str::to_string),
+        };
+        out.insert(e.key.clone(), text);
+    }
+    out
 }
 
 fn empty_child(id: &str, path: String, text: Arc<str>, ctx: &Context, findings: Vec<crate::finding::Finding>) -> Child {
