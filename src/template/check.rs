@@ -380,3 +380,57 @@ impl Checker<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::parse;
+
+    fn codes(text: &str) -> Vec<(Code, u32)> {
+        let root = parse(Some("t.yaml"), text).root.expect("parses");
+        let (t, _) = Template::new(&root).expect("a template");
+        check(&t).iter().map(|f| (f.code, f.span.map_or(0, |s| s.start.line))).collect()
+    }
+
+    fn with(head: &str, resource: &str) -> String {
+        format!(
+            "{head}Mappings:\n  M: {{a: {{b: c}}}}\nParameters:\n  P: {{Type: String, Default: Retain}}\nResources:\n  R:\n    Type: AWS::SNS::Topic\n{resource}"
+        )
+    }
+
+    #[test]
+    fn language_extensions_functions_need_the_transform() {
+        let cases = [
+            "    Properties: {TopicName: !Length [a]}\n",
+            "    Properties: {TopicName: !ToJsonString {a: b}}\n",
+            "    Properties: {TopicName: !FindInMap [M, a, x, DefaultValue: d]}\n",
+            "    Properties: {TopicName: !Ref {Fn::Sub: P}}\n",
+        ];
+        for case in cases {
+            assert_eq!(codes(&with("", case)), vec![(Code::PN004, 8)], "{case}");
+            assert_eq!(codes(&with("Transform: AWS::LanguageExtensions\n", case)), vec![], "{case}");
+            // another transform (a macro) may provide it
+            assert_eq!(codes(&with("Transform: AWS::Serverless-2016-10-31\n", case)), vec![], "{case}");
+        }
+        let bad_default = "    Properties: {TopicName: !FindInMap [M, a, b, {Default: d}]}\n";
+        assert_eq!(codes(&with("Transform: AWS::LanguageExtensions\n", bad_default)), vec![(Code::PN004, 9)]);
+    }
+
+    #[test]
+    fn policy_attributes_take_their_options_or_a_function() {
+        let cases: &[(&str, &[(Code, u32)])] = &[
+            ("    DeletionPolicy: Retain\n    UpdateReplacePolicy: Snapshot\n", &[]),
+            ("    DeletionPolicy: RetainExceptOnCreate\n", &[]),
+            ("    DeletionPolicy: !Ref P\n", &[]),
+            ("    DeletionPolicy: !If [C, Retain, Delete]\n", &[]),
+            ("    DeletionPolicy: CopyRegion\n", &[(Code::PN008, 10)]),
+            ("    DeletionPolicy: [Snapshot, Retain]\n", &[(Code::PN008, 10)]),
+            ("    UpdateReplacePolicy: RetainExceptOnCreate\n", &[(Code::PN008, 10)]),
+            ("    DeletionPolicy: !Ref Nothing\n", &[(Code::PN003, 10)]),
+        ];
+        for (case, want) in cases {
+            let text = with("Conditions:\n  C: !Equals [a, a]\n", case);
+            assert_eq!(codes(&text), *want, "{case}");
+        }
+    }
+}
