@@ -166,7 +166,7 @@ impl Section {
 /// reads `Fn::ForEach::X` as a logical ID that is not alphanumeric.
 pub fn expand(root: &Node, given: &Given) -> Expansion {
     let mut out = Expansion::default();
-    if !has_loop(root, 0) {
+    if !has_loop(root) {
         return out;
     }
     if !declared(root) {
@@ -226,12 +226,12 @@ pub fn expand(root: &Node, given: &Given) -> Expansion {
     out
 }
 
-/// Does any mapping key under `node` start a loop? (Depth is bounded by the
-/// parser's `MAX_DEPTH`.)
-fn has_loop(node: &Node, depth: usize) -> bool {
+/// Does any mapping key under `node` start a loop? (The recursion is
+/// bounded by the parser's `MAX_DEPTH`.)
+fn has_loop(node: &Node) -> bool {
     match &node.value {
-        Value::Map(entries) => entries.iter().any(|e| is_loop(&e.key) || has_loop(&e.value, depth + 1)),
-        Value::Seq(items) => items.iter().any(|i| has_loop(i, depth + 1)),
+        Value::Map(entries) => entries.iter().any(|e| is_loop(&e.key) || has_loop(&e.value)),
+        Value::Seq(items) => items.iter().any(has_loop),
         _ => false,
     }
 }

@@ -370,7 +370,8 @@ Resources:
 "
         )
     };
-    let cases: &[(&str, &[(&str, &str)], &[&str])] = &[
+    type Params<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(&str, Params, &[&str])] = &[
         ("[A, B]", &[], &["TopicA", "TopicB"]),
         ("!Ref Names", &[], &["TopicA", "TopicB"]),
         ("!Ref Names", &[("Names", "E,F,G")], &["TopicE", "TopicF", "TopicG"]),
