@@ -37,7 +37,11 @@ fn mark(s: Status) -> &'static str {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
+    // `$PRIVNET_LINT_CORPUS` for a checkout that is not next to `shared/`
+    let root = match std::env::var_os("PRIVNET_LINT_CORPUS") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"),
+    };
     let Ok(index) = std::fs::read_to_string(root.join("network-index.md")) else {
         eprintln!("corpus not found at {}", root.display());
         std::process::exit(2);

@@ -16,6 +16,7 @@ use crate::reach::{self, WorkloadResult};
 use crate::resolve::{self, Context, Export, Resolved};
 use crate::source::{self, Document, Span};
 use crate::stacks::{self, Child};
+use crate::template::language_extensions::{self, Expansion};
 use crate::template::{self, Template};
 use crate::{rules, suppress};
 
@@ -111,6 +112,8 @@ struct Parsed {
     text: Arc<str>,
     doc: Document,
     root: ProjectRoot,
+    /// The tree after the `AWS::LanguageExtensions` loops.
+    expansion: Expansion,
 }
 
 /// A template resolved for one region, with its nested stacks.
@@ -121,6 +124,7 @@ type Resolution = (Resolved, Vec<Child>);
 /// order (files found by walking that are not templates are left out), one
 /// per file and region; findings on another file's resources go to that file.
 pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
+    let given = language_extensions::given(&opts.parameters);
     let parsed: Vec<Option<Parsed>> = inputs
         .par_iter()
         .map(|i| {
@@ -138,7 +142,8 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 }
             }
             let root = i.root.clone().unwrap_or_else(|| root_of(&i.path));
-            Some(Parsed { path: i.path.clone(), text, doc, root })
+            let expansion = doc.root.as_ref().map(|r| language_extensions::expand(r, &given)).unwrap_or_default();
+            Some(Parsed { path: i.path.clone(), text, doc, root, expansion })
         })
         .collect();
     let parsed: Vec<Parsed> = parsed.into_iter().flatten().collect();
@@ -150,7 +155,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 Finding::new(Code::PN001, Some(start_of_file()), "the file is empty: not a CloudFormation template")
                     .fix("Lint a template with at least a `Resources` section."),
             )),
-            Some(root) => Template::new(root)
+            Some(root) => Template::expanded(root, &p.expansion)
                 .map(|(t, mut f)| {
                     f.extend(template::check::check(&t));
                     (t, f)
@@ -261,9 +266,14 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
             }
         }
         for (i, r) in region_results.iter_mut().enumerate() {
-            let findings = rules::merge(std::mem::take(&mut r.findings));
+            let mut findings = rules::merge(std::mem::take(&mut r.findings));
             r.findings = match &templates[i] {
-                Ok((t, _)) => suppress::apply(t, findings),
+                Ok((t, _)) => {
+                    let origins: HashMap<&str, String> =
+                        t.resources.iter().filter_map(|r| Some((r.id, r.origin?.to_string()))).collect();
+                    rules::name_iterations(&mut findings, &origins);
+                    suppress::apply(t, findings)
+                }
                 Err(_) => findings,
             };
         }
@@ -446,7 +456,8 @@ pub fn analyze_file(path: &str, text: &str, region: &str, opts: &Options) -> Res
     let Some(root) = doc.root.as_ref() else {
         return Err(doc.findings);
     };
-    let (t, _) = Template::new(root).map_err(|f| vec![f])?;
+    let expansion = language_extensions::expand(root, &language_extensions::given(&opts.parameters));
+    let (t, _) = Template::expanded(root, &expansion).map_err(|f| vec![f])?;
     let ctx = context(region, opts);
     let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), &root_of(path));
     Ok(analyze_resolved(resolved, region, Some(text), &[]))

@@ -211,7 +211,8 @@ fn follow(
             children.push(empty_child(&id, shown, text, ctx, findings));
             continue;
         };
-        let (ct, structure) = match Template::new(root_node) {
+        let expansion = crate::template::language_extensions::expand(root_node, &given(&params));
+        let (ct, structure) = match Template::expanded(root_node, &expansion) {
             Ok(ok) => ok,
             Err(f) => {
                 findings.push(f);
@@ -252,6 +253,22 @@ fn follow(
         }
     }
     (resolved, children, refused)
+}
+
+/// The parameter values a parent passes, for expanding the child's loops:
+/// a text (a list comma-joined), or `None` when known only at deploy time.
+fn given(params: &Option<RNode>) -> crate::template::language_extensions::Given {
+    let mut out = crate::template::language_extensions::Given::new();
+    for e in params.as_ref().and_then(RNode::as_map).unwrap_or_default() {
+        let text = match &e.value.val {
+            Val::List(items) => {
+                items.iter().map(|i| i.text().map(str::to_string)).collect::<Option<Vec<_>>>().map(|v| v.join(","))
+            }
+            _ => e.value.text().map(str::to_string),
+        };
+        out.insert(e.key.clone(), text);
+    }
+    out
 }
 
 fn empty_child(id: &str, path: String, text: Arc<str>, ctx: &Context, findings: Vec<Finding>) -> Child {

@@ -1,14 +1,17 @@
-//! The real corpus (`../shared/corpus/real/`, 1,472 public templates): every
-//! file gets a result (findings or a clean PN001) without a panic, file by
-//! file through the library and as one folder through the binary. Skipped
-//! when the corpus is not there.
+//! The real corpus (`../shared/corpus/real/`, or `$PRIVNET_LINT_CORPUS`;
+//! 1,472 public templates): every file gets a result (findings or a clean
+//! PN001) without a panic, file by file through the library and as one
+//! folder through the binary. Skipped when the corpus is not there.
 
 use std::path::{Path, PathBuf};
 
 use privnet_lint::{Options, lint_text};
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
+    let p = match std::env::var_os("PRIVNET_LINT_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real"),
+    };
     p.is_dir().then_some(p)
 }
 
@@ -81,4 +84,30 @@ fn the_corpus_as_one_folder_through_the_binary() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert!(doc["results"].as_array().expect("results").len() > 1000);
+}
+
+/// Templates with `Fn::ForEach` under `Transform: AWS::LanguageExtensions`
+/// (the `CloudFormation/fn-foreach-*` samples among them) are valid: no
+/// error, and their loops are expanded (issue 12, item 5).
+#[test]
+fn language_extensions_loops_in_the_corpus_get_no_error() {
+    let Some(dir) = corpus() else { return };
+    let mut all = Vec::new();
+    files(&dir, &mut all);
+    let loops: Vec<&PathBuf> = all
+        .iter()
+        .filter(|p| !p.components().any(|c| c.as_os_str() == "cfn-lint-bad"))
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("Fn::ForEach")))
+        .collect();
+    let samples = loops.iter().filter(|p| p.to_string_lossy().contains("CloudFormation/fn-foreach-")).count();
+    assert!(samples >= 4, "the fn-foreach samples are in the corpus");
+    for p in loops {
+        let text = std::fs::read_to_string(p).expect("readable");
+        let display = p.display().to_string();
+        for r in lint_text(&display, &text, &Options::default()) {
+            let errors: Vec<_> =
+                r.findings.iter().filter(|f| f.severity() == privnet_lint::finding::Severity::Error).collect();
+            assert!(errors.is_empty(), "{display}: {errors:#?}");
+        }
+    }
 }

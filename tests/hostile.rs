@@ -81,6 +81,34 @@ fn billion_laughs_is_refused_after_a_bounded_expansion() {
     assert_eq!(run.code, Some(1));
 }
 
+/// Five nested `Fn::ForEach` loops of 1,000 items would make 10^15
+/// instances: expansion stops at its resource cap, with a finding at the
+/// loop, and the instances it made are still analyzed.
+#[test]
+fn nested_foreach_loops_are_expanded_within_a_bound() {
+    let dir = scratch("foreach");
+    let items: Vec<String> = (0..1000).map(|i| format!("v{i}")).collect();
+    let mut body =
+        "'I${A}${B}${C}${D}${E}': {Type: AWS::EC2::Instance, Properties: {SubnetId: !Ref Subnet}}".to_string();
+    for id in ["E", "D", "C", "B", "A"] {
+        body = format!("'Fn::ForEach::L{id}': [{id}, [{}], {{{body}}}]", items.join(", "));
+    }
+    let bad = dir.join("loops.yaml");
+    std::fs::write(
+        &bad,
+        format!(
+            "Transform: AWS::LanguageExtensions\nResources:\n  Vpc: {{Type: AWS::EC2::VPC, Properties: {{CidrBlock: \
+             10.0.0.0/16}}}}\n  Subnet: {{Type: AWS::EC2::Subnet, Properties: {{VpcId: !Ref Vpc, CidrBlock: \
+             10.0.0.0/24}}}}\n  {body}\n"
+        ),
+    )
+    .unwrap();
+    let run = lint_then_seed(&bad);
+    assert!(run.stdout.contains("PN008 [error] `Fn::ForEach::LE` makes more than 2000 resources"), "{}", run.stdout);
+    assert!(run.stdout.contains("Session Manager cannot reach Iv0v0v0v0v0"), "{}", run.stdout);
+    assert_eq!(run.code, Some(1));
+}
+
 #[test]
 fn deep_nesting_is_a_finding_not_a_stack_overflow() {
     let dir = scratch("deep");

@@ -144,6 +144,11 @@ fn find_in_map_get_azs_cidr_base64_length_json() {
     assert_eq!(value("{'Fn::Base64': !Sub 'region ${AWS::Region}'}"), s("region us-east-1"));
     assert_eq!(value("!Length [a, b, c]"), Val::Num("3".into()));
     assert_eq!(value("!ToJsonString {a: 1, b: [x]}"), s("{\"a\":1,\"b\":[\"x\"]}"));
+    // the template's key order, as the Fn::ToJsonString page shows
+    assert_eq!(value("!ToJsonString {To: Json, String: !Ref Env}"), s("{\"To\":\"Json\",\"String\":\"prod\"}"));
+    assert_eq!(value("{'Fn::Length': !Ref Azs}"), Val::Num("3".into()));
+    assert_eq!(value("!FindInMap [RegionMap, !Select [0, !Split ['|', 'us-east-1|x']], PL]"), s("pl-63a5400a"));
+    assert_eq!(value("!FindInMap [RegionMap, nowhere, PL, DefaultValue: !Ref AWS::NoValue]"), Val::NoValue);
     assert!(matches!(value("!ImportValue shared-vpc-id"), Val::Import(Some(n), _) if n == "shared-vpc-id"));
     assert!(matches!(value("!Transform {Name: M}"), Val::Unknown(_)));
 }
@@ -221,6 +226,30 @@ fn findinmap_missing_key_for_the_region_is_pn003() {
     assert_eq!(r.findings[0].code.as_str(), "PN003");
     assert_eq!(r.findings[0].span.unwrap().start.line, 8);
     assert!(resolved(text, "us-east-1", &[]).findings.is_empty());
+}
+
+/// Functions in `DeletionPolicy`/`UpdateReplacePolicy` must give one of the
+/// options (function-refs-in-policy-attributes.html).
+#[test]
+fn policy_functions_that_give_no_option_are_pn008_per_region() {
+    let text = "Conditions:
+  East: !Equals [!Ref 'AWS::Region', us-east-1]
+Resources:
+  T:
+    Type: AWS::SNS::Topic
+    DeletionPolicy: !If [East, Retain, Keep]
+    UpdateReplacePolicy: !If [East, Snapshot, Delete]
+";
+    assert!(resolved(text, "us-east-1", &[]).findings.is_empty());
+    let r = resolved(text, "eu-west-1", &[]);
+    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+    assert_eq!(r.findings[0].code.as_str(), "PN008");
+    assert!(
+        r.findings[0].message.contains("`DeletionPolicy` of `T` is `Keep` in eu-west-1"),
+        "{}",
+        r.findings[0].message
+    );
+    assert_eq!(r.findings[0].span.unwrap().start.line, 6);
 }
 
 #[test]

@@ -143,6 +143,10 @@ impl<'d> Resolver<'_, 'd> {
                 }
                 Val::Import(v.text().map(str::to_string).or_else(|| v.pattern_text()), span)
             }
+            // Fn::Length, Fn::ToJsonString and a `DefaultValue` in
+            // Fn::FindInMap come with the AWS::LanguageExtensions transform
+            // (intrinsic-function-reference-length.html, -ToJsonString.html,
+            // -findinmap-enhancements.html in the template reference)
             "Fn::Length" => match self.value(arg).val {
                 Val::List(items) => Val::Num(items.len().to_string()),
                 _ => unknown("`Fn::Length` of something that is not a known list", span),
@@ -150,7 +154,7 @@ impl<'d> Resolver<'_, 'd> {
             "Fn::ToJsonString" => {
                 let v = self.value(arg);
                 match to_json(&v) {
-                    Some(j) => Val::Str(j.to_string()),
+                    Some(j) => Val::Str(j),
                     None => unknown("`Fn::ToJsonString` of a value with unknown parts", span),
                 }
             }
@@ -432,24 +436,47 @@ impl<'d> Resolver<'_, 'd> {
     }
 }
 
-/// A fully known value as JSON.
-fn to_json(v: &RNode) -> Option<serde_json::Value> {
-    Some(match &v.val {
-        Val::Null => serde_json::Value::Null,
-        Val::Bool(b) => serde_json::Value::Bool(*b),
-        Val::Num(n) => n
-            .parse::<serde_json::Number>()
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::String(n.clone())),
-        Val::Str(s) => serde_json::Value::String(s.clone()),
-        Val::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?),
-        Val::Map(entries) => {
-            let mut m = serde_json::Map::new();
-            for e in entries {
-                m.insert(e.key.clone(), to_json(&e.value)?);
+/// A fully known value as compact JSON, mappings in template order:
+/// `{"key1":"value1","key2":"resolvedValue"}` (Fn::ToJsonString,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-ToJsonString.html>).
+fn to_json(v: &RNode) -> Option<String> {
+    fn write(v: &RNode, out: &mut String) -> Option<()> {
+        let string = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+        match &v.val {
+            Val::Null => out.push_str("null"),
+            Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Val::Num(n) => match n.parse::<serde_json::Number>() {
+                Ok(num) => out.push_str(&num.to_string()),
+                Err(_) => out.push_str(&string(n)),
+            },
+            Val::Str(s) => out.push_str(&string(s)),
+            Val::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out)?;
+                }
+                out.push(']');
             }
-            serde_json::Value::Object(m)
+            Val::Map(entries) => {
+                out.push('{');
+                for (i, e) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&string(&e.key));
+                    out.push(':');
+                    write(&e.value, out)?;
+                }
+                out.push('}');
+            }
+            _ => return None,
         }
-        _ => return None,
-    })
+        Some(())
+    }
+    let mut out = String::new();
+    write(v, &mut out)?;
+    Some(out)
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 pub use value::{Part, REntry, RNode, Unknown, Val};
 
-use crate::finding::Finding;
+use crate::finding::{Code, Finding};
 use crate::source::{Node, Span, Value};
 use crate::template::{Parameter, Template};
 
@@ -219,6 +219,9 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
                 }
             }
         }
+        if exists != Existence::No {
+            r.policies(res);
+        }
         let init = match (&exists, res.metadata.and_then(|m| m.get("AWS::CloudFormation::Init"))) {
             (Existence::No, _) | (_, None) => None,
             (_, Some(node)) => {
@@ -295,6 +298,38 @@ impl<'a, 'd> Resolver<'a, 'd> {
             references: Vec::new(),
             findings: Vec::new(),
             imported: Vec::new(),
+        }
+    }
+
+    /// PN008 when a function in `DeletionPolicy` or `UpdateReplacePolicy`
+    /// gives something that is not one of the options (intrinsic functions
+    /// in policy attributes,
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/function-refs-in-policy-attributes.html>:
+    /// "The intrinsic function must resolve to valid … options").
+    fn policies(&mut self, res: &crate::template::Resource<'d>) {
+        for (attribute, options) in crate::template::check::POLICIES {
+            let Some(node) = res.node.get(attribute).filter(|n| n.as_intrinsic().is_some()) else { continue };
+            let record = std::mem::replace(&mut self.record, false);
+            let v = self.value(node);
+            self.record = record;
+            if let Some(text) = v.text()
+                && !options.contains(&text)
+            {
+                self.findings.push(
+                    Finding::new(
+                        Code::PN008,
+                        Some(node.span),
+                        format!(
+                            "`{attribute}` of `{}` is `{text}` in {}, which is not one of {}",
+                            res.id,
+                            self.ctx.region,
+                            options.join(", ")
+                        ),
+                    )
+                    .on(res.id)
+                    .fix(format!("Make the function return one of {}.", options.join(", "))),
+                );
+            }
         }
     }
 

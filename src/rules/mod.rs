@@ -162,13 +162,15 @@ fn union(a: &[String], b: &[String]) -> Vec<String> {
     out
 }
 
-/// Merges findings with the same rule and location (the first one's
-/// message wins) and sorts them by position, then code.
+/// Merges findings with the same rule, location and resource (the first
+/// one's message wins) and sorts them by position, then code. Resources a
+/// `Fn::ForEach` loop made share their location, the loop body: each keeps
+/// its finding.
 pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut seen: HashMap<(Code, Option<Span>), usize> = HashMap::new();
+    let mut seen: HashMap<(Code, Option<Span>, Option<String>), usize> = HashMap::new();
     for f in findings {
-        let key = (f.code, f.span);
+        let key = (f.code, f.span, f.resource.clone());
         if seen.contains_key(&key) {
             continue;
         }
@@ -181,4 +183,86 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
         pa.cmp(&pb).then(a.code.cmp(&b.code))
     });
     out
+}
+
+/// Says which loop iteration made each resource a message names, at its
+/// first mention: `InstanceA` becomes `InstanceA (Fn::ForEach::Instances,
+/// A)`. `origins` maps the logical IDs of resources made by loops to their
+/// iteration.
+pub fn name_iterations(findings: &mut [Finding], origins: &HashMap<&str, String>) {
+    if origins.is_empty() {
+        return;
+    }
+    for f in findings {
+        let mut at: Vec<(usize, &str, &str)> = origins
+            .iter()
+            .filter_map(|(id, origin)| mention(&f.message, id).map(|i| (i, *id, origin.as_str())))
+            .collect();
+        if at.is_empty() {
+            continue;
+        }
+        at.sort();
+        let mut message = String::with_capacity(f.message.len() + 40 * at.len());
+        let mut done = 0;
+        for (i, id, origin) in at {
+            if i < done {
+                continue;
+            }
+            let end = i + id.len();
+            message.push_str(&f.message[done..end]);
+            message.push_str(&format!(" ({origin})"));
+            done = end;
+        }
+        message.push_str(&f.message[done..]);
+        f.message = message;
+    }
+}
+
+/// Where `text` first names the logical ID `id` as a whole word.
+fn mention(text: &str, id: &str) -> Option<usize> {
+    // not inside a longer name, a label (`Stack/Id`) or a type (`AWS::EC2::Instance`)
+    let before = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '/' || c == ':');
+    let after = |rest: &str| rest.starts_with(|c: char| c.is_ascii_alphanumeric()) || rest.starts_with("::");
+    let mut from = 0;
+    while let Some(i) = text.get(from..)?.find(id).map(|i| i + from) {
+        let end = i + id.len();
+        if !before(text[..i].chars().next_back()) && !after(&text[end..]) {
+            return Some(i);
+        }
+        from = end;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_iterations_marks_the_first_mention_of_each_made_resource() {
+        let origins: HashMap<&str, String> = [
+            ("InstanceA", "Fn::ForEach::Instances, A".to_string()),
+            ("InstanceB", "Fn::ForEach::Instances, B".to_string()),
+            ("A", "Fn::ForEach::Letters, A".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let mut findings = vec![
+            Finding::new(
+                Code::PN501,
+                None,
+                "Session Manager cannot reach InstanceA, InstanceB: InstanceA has no profile",
+            ),
+            Finding::new(Code::PN204, None, "InstanceAB and Stack/InstanceA are other resources"),
+            Finding::new(Code::PN005, None, "A is made by a loop"),
+        ];
+        name_iterations(&mut findings, &origins);
+        assert_eq!(
+            findings[0].message,
+            "Session Manager cannot reach InstanceA (Fn::ForEach::Instances, A), InstanceB (Fn::ForEach::Instances, \
+             B): InstanceA has no profile"
+        );
+        assert_eq!(findings[1].message, "InstanceAB and Stack/InstanceA are other resources");
+        assert_eq!(findings[2].message, "A (Fn::ForEach::Letters, A) is made by a loop");
+    }
 }

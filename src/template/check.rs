@@ -3,6 +3,19 @@
 //!
 //! Every branch of every `Fn::If` is checked, whatever the conditions
 //! evaluate to, because CloudFormation validates them all.
+//!
+//! `Fn::Length`, `Fn::ToJsonString`, `Fn::FindInMap` with a `DefaultValue`
+//! and `Ref` of a function exist only with `Transform:
+//! AWS::LanguageExtensions` (transform reference,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-aws-languageextensions.html>);
+//! a template that declares no transform at all and uses them is PN004.
+//! `DeletionPolicy` and `UpdateReplacePolicy` take one of their options, or
+//! a function that yields one (DeletionPolicy attribute,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html>;
+//! UpdateReplacePolicy attribute,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatereplacepolicy.html>;
+//! intrinsic functions in them,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/function-refs-in-policy-attributes.html>).
 
 use crate::finding::{Code, Finding};
 use crate::source::{Node, Span, Value};
@@ -11,8 +24,18 @@ use crate::template::{Symbol, Template};
 
 /// Checks every reference and intrinsic function of the template.
 pub fn check(t: &Template<'_>) -> Vec<Finding> {
-    let mut c = Checker { t, findings: Vec::new(), strict_names: !has_macro(t) && !t.preprocessed };
+    let mut c = Checker {
+        t,
+        findings: Vec::new(),
+        strict_names: !has_macro(t) && !t.preprocessed && !t.partial,
+        plain: t.transforms.is_empty(),
+    };
     for r in &t.resources {
+        for (attribute, options) in POLICIES {
+            if let Some(node) = r.node.get(attribute) {
+                c.policy(r.id, attribute, options, node);
+            }
+        }
         if let Some((name, span)) = r.condition
             && t.condition(name).is_none()
         {
@@ -55,6 +78,12 @@ fn has_macro(t: &Template<'_>) -> bool {
     t.transforms.iter().any(|n| n != "AWS::LanguageExtensions")
 }
 
+/// The options of the policy attributes.
+pub const POLICIES: [(&str, &[&str]); 2] = [
+    ("DeletionPolicy", &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"]),
+    ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"]),
+];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ctx {
     Value,
@@ -65,6 +94,8 @@ struct Checker<'a, 'd> {
     t: &'a Template<'d>,
     findings: Vec<Finding>,
     strict_names: bool,
+    /// No `Transform` at all: the LanguageExtensions functions are unknown.
+    plain: bool,
 }
 
 impl Checker<'_, '_> {
@@ -79,6 +110,40 @@ impl Checker<'_, '_> {
 
     fn malformed(&mut self, span: Span, message: impl Into<String>) {
         self.findings.push(Finding::new(Code::PN004, Some(span), message));
+    }
+
+    /// PN004 for a function of the LanguageExtensions transform in a
+    /// template that declares no transform.
+    fn needs_transform(&mut self, span: Span, what: &str) {
+        if self.plain {
+            self.findings.push(
+                Finding::new(
+                    Code::PN004,
+                    Some(span),
+                    format!("{what} needs `Transform: AWS::LanguageExtensions`, which this template does not declare"),
+                )
+                .fix("Add `Transform: AWS::LanguageExtensions` at the top level of the template."),
+            );
+        }
+    }
+
+    /// A `DeletionPolicy` or `UpdateReplacePolicy`: one of `options`, or a
+    /// function (evaluated for each region by the resolver).
+    fn policy(&mut self, id: &str, attribute: &str, options: &[&str], node: &Node) {
+        if node.as_intrinsic().is_some() {
+            self.walk(node, Ctx::Value);
+            return;
+        }
+        let message = match node.scalar_text() {
+            Some(text) if options.contains(&text.as_str()) => return,
+            Some(text) => format!("`{attribute}: {text}` of `{id}` is not one of {}", options.join(", ")),
+            None => {
+                format!("`{attribute}` of `{id}` must be one of {}, or a function that returns one", options.join(", "))
+            }
+        };
+        self.findings.push(
+            Finding::new(Code::PN008, Some(node.span), message).fix(format!("Use one of {}.", options.join(", "))),
+        );
     }
 
     fn walk(&mut self, node: &Node, ctx: Ctx) {
@@ -125,7 +190,10 @@ impl Checker<'_, '_> {
                         self.missing(arg.span, msg);
                     }
                 }
-                None if arg.as_intrinsic().is_some() => self.walk(arg, ctx),
+                None if arg.as_intrinsic().is_some() => {
+                    self.needs_transform(node.span, "`Ref` of a function");
+                    self.walk(arg, ctx)
+                }
                 None => self.malformed(node.span, "`Ref` takes the name of a parameter or resource"),
             },
             "Condition" => match arg.as_str() {
@@ -220,6 +288,17 @@ impl Checker<'_, '_> {
             }
             "Fn::FindInMap" => {
                 if let Some(items) = self.args(node, name, arg, &[3, 4], "`[MapName, TopLevelKey, SecondLevelKey]`") {
+                    if let Some(default) = items.get(3) {
+                        match default.as_map() {
+                            Some([e]) if e.key == "DefaultValue" => {
+                                self.needs_transform(default.span, "`Fn::FindInMap` with a `DefaultValue`")
+                            }
+                            _ => self.malformed(
+                                default.span,
+                                "the fourth item of `Fn::FindInMap` must be `{DefaultValue: ...}`",
+                            ),
+                        }
+                    }
                     if let Some(map) = items[0].as_str()
                         && self.t.mappings.and_then(|m| m.get(map)).is_none()
                     {
@@ -242,9 +321,11 @@ impl Checker<'_, '_> {
                 }
                 self.walk(arg, ctx);
             }
-            "Fn::Base64" | "Fn::ImportValue" | "Fn::Length" | "Fn::ToJsonString" | "Fn::Transform" => {
+            "Fn::Length" | "Fn::ToJsonString" => {
+                self.needs_transform(node.span, &format!("`{name}`"));
                 self.walk(arg, ctx)
             }
+            "Fn::Base64" | "Fn::ImportValue" | "Fn::Transform" => self.walk(arg, ctx),
             // LanguageExtensions loops, and rain's preprocessor directives
             other if other.starts_with("Fn::ForEach") || other.starts_with("Fn::Rain::") => {}
             other => self.malformed(node.span, format!("`{other}` is not an intrinsic function CloudFormation knows")),
@@ -296,6 +377,60 @@ impl Checker<'_, '_> {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::parse;
+
+    fn codes(text: &str) -> Vec<(Code, u32)> {
+        let root = parse(Some("t.yaml"), text).root.expect("parses");
+        let (t, _) = Template::new(&root).expect("a template");
+        check(&t).iter().map(|f| (f.code, f.span.map_or(0, |s| s.start.line))).collect()
+    }
+
+    fn with(head: &str, resource: &str) -> String {
+        format!(
+            "{head}Mappings:\n  M: {{a: {{b: c}}}}\nParameters:\n  P: {{Type: String, Default: Retain}}\nResources:\n  R:\n    Type: AWS::SNS::Topic\n{resource}"
+        )
+    }
+
+    #[test]
+    fn language_extensions_functions_need_the_transform() {
+        let cases = [
+            "    Properties: {TopicName: !Length [a]}\n",
+            "    Properties: {TopicName: !ToJsonString {a: b}}\n",
+            "    Properties: {TopicName: !FindInMap [M, a, x, DefaultValue: d]}\n",
+            "    Properties: {TopicName: !Ref {Fn::Sub: P}}\n",
+        ];
+        for case in cases {
+            assert_eq!(codes(&with("", case)), vec![(Code::PN004, 8)], "{case}");
+            assert_eq!(codes(&with("Transform: AWS::LanguageExtensions\n", case)), vec![], "{case}");
+            // another transform (a macro) may provide it
+            assert_eq!(codes(&with("Transform: AWS::Serverless-2016-10-31\n", case)), vec![], "{case}");
+        }
+        let bad_default = "    Properties: {TopicName: !FindInMap [M, a, b, {Default: d}]}\n";
+        assert_eq!(codes(&with("Transform: AWS::LanguageExtensions\n", bad_default)), vec![(Code::PN004, 9)]);
+    }
+
+    #[test]
+    fn policy_attributes_take_their_options_or_a_function() {
+        let cases: &[(&str, &[(Code, u32)])] = &[
+            ("    DeletionPolicy: Retain\n    UpdateReplacePolicy: Snapshot\n", &[]),
+            ("    DeletionPolicy: RetainExceptOnCreate\n", &[]),
+            ("    DeletionPolicy: !Ref P\n", &[]),
+            ("    DeletionPolicy: !If [C, Retain, Delete]\n", &[]),
+            ("    DeletionPolicy: CopyRegion\n", &[(Code::PN008, 10)]),
+            ("    DeletionPolicy: [Snapshot, Retain]\n", &[(Code::PN008, 10)]),
+            ("    UpdateReplacePolicy: RetainExceptOnCreate\n", &[(Code::PN008, 10)]),
+            ("    DeletionPolicy: !Ref Nothing\n", &[(Code::PN003, 10)]),
+        ];
+        for (case, want) in cases {
+            let text = with("Conditions:\n  C: !Equals [a, a]\n", case);
+            assert_eq!(codes(&text), *want, "{case}");
         }
     }
 }

@@ -7,11 +7,13 @@
 
 pub mod check;
 pub mod intrinsic;
+pub mod language_extensions;
 
 use std::collections::HashMap;
 
 use crate::finding::{Code, Finding};
 use crate::source::{Entry, Node, Span, Value};
+use language_extensions::{Expansion, Origin};
 
 /// A parameter of the template.
 #[derive(Debug)]
@@ -32,16 +34,22 @@ impl Parameter<'_> {
     /// True for `List<…>`, `CommaDelimitedList` and SSM list types: the value
     /// is split on commas.
     pub fn is_list(&self) -> bool {
-        self.ty.starts_with("List<")
-            || self.ty == "CommaDelimitedList"
-            || self.ty.contains("<List<")
-            || self.ty.ends_with("CommaDelimitedList>")
+        is_list_type(&self.ty)
     }
     /// True for `AWS::SSM::Parameter::Value<…>`: the value is read from
     /// Parameter Store at deploy time, the template holds only its name.
     pub fn is_ssm_value(&self) -> bool {
         self.ty.starts_with("AWS::SSM::Parameter::Value<")
     }
+}
+
+/// True for parameter types whose value is a list: `List<…>`,
+/// `CommaDelimitedList` and the SSM list types.
+pub fn is_list_type(ty: &str) -> bool {
+    ty.starts_with("List<")
+        || ty == "CommaDelimitedList"
+        || ty.contains("<List<")
+        || ty.ends_with("CommaDelimitedList>")
 }
 
 /// A resource of the template.
@@ -63,6 +71,9 @@ pub struct Resource<'d> {
     pub depends_on: Vec<(&'d str, Span)>,
     /// `Metadata`, when present.
     pub metadata: Option<&'d Node>,
+    /// The `Fn::ForEach` iteration that made it, for a resource written in
+    /// a loop (its spans are the loop body's).
+    pub origin: Option<&'d Origin>,
 }
 
 impl<'d> Resource<'d> {
@@ -114,6 +125,9 @@ pub struct Template<'d> {
     /// True when the file is a source for a preprocessor (rain's
     /// `!Rain::Module` resources), not a template CloudFormation reads as is.
     pub preprocessed: bool,
+    /// True when some `Fn::ForEach` loop could not be expanded (its
+    /// collection is not known): the resources it makes are missing.
+    pub partial: bool,
     symbols: HashMap<&'d str, Symbol>,
     condition_index: HashMap<&'d str, usize>,
 }
@@ -173,6 +187,7 @@ impl<'d> Template<'d> {
             outputs: Vec::new(),
             transforms: Vec::new(),
             preprocessed: false,
+            partial: false,
             symbols: HashMap::new(),
             condition_index: HashMap::new(),
         };
@@ -209,13 +224,14 @@ impl<'d> Template<'d> {
             }
         }
         if let Some(conds) = root.get("Conditions").and_then(Node::as_map) {
-            for e in conds {
+            // loops are expanded (or reported) by `language_extensions`
+            for e in conds.iter().filter(|e| !language_extensions::is_loop(&e.key)) {
                 t.condition_index.insert(&e.key, t.conditions.len());
                 t.conditions.push((&e.key, e.key_span, &e.value));
             }
         }
         if let Some(resources) = root.get("Resources").and_then(Node::as_map) {
-            for e in resources {
+            for e in resources.iter().filter(|e| !language_extensions::is_loop(&e.key)) {
                 // rain's `Type: !Rain::Module path`: resources made by the tool
                 let rain = |n: &Node| n.as_map().is_some_and(|m| m.len() == 1 && m[0].key.contains("Rain::"));
                 if e.value.get("Type").is_some_and(rain) {
@@ -228,7 +244,7 @@ impl<'d> Template<'d> {
             }
         }
         if let Some(outputs) = root.get("Outputs").and_then(Node::as_map) {
-            for e in outputs {
+            for e in outputs.iter().filter(|e| !language_extensions::is_loop(&e.key)) {
                 t.outputs.push(Output { name: &e.key, span: e.key_span, node: &e.value });
             }
         }
@@ -245,6 +261,20 @@ impl<'d> Template<'d> {
         for (i, r) in t.resources.iter().enumerate() {
             t.symbols.insert(r.id, Symbol::Resource(i));
         }
+        Ok((t, findings))
+    }
+
+    /// Reads a template after the `AWS::LanguageExtensions` expansion of
+    /// its tree (`root` when the expansion changed nothing): generated
+    /// resources carry their [`Origin`], and the expansion's findings come
+    /// with the structural ones.
+    pub fn expanded(root: &'d Node, expansion: &'d Expansion) -> Result<(Template<'d>, Vec<Finding>), Finding> {
+        let (mut t, mut findings) = Template::new(expansion.root.as_ref().unwrap_or(root))?;
+        for r in &mut t.resources {
+            r.origin = expansion.origins.get(r.id);
+        }
+        t.partial = expansion.partial;
+        findings.extend(expansion.findings.iter().cloned());
         Ok((t, findings))
     }
 
@@ -328,5 +358,6 @@ fn resource<'d>(e: &'d Entry, findings: &mut Vec<Finding>) -> Option<Resource<'d
         condition,
         depends_on,
         metadata: e.value.get("Metadata"),
+        origin: None,
     })
 }
