@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::ValueEnum;
 
@@ -10,6 +11,7 @@ use super::UsageError;
 use super::args::{self, Format, LintArgs};
 use crate::config::{self, Config};
 use crate::finding::{Code, Severity};
+use crate::state::AccountState;
 
 /// What a lint run does.
 #[derive(Debug)]
@@ -32,6 +34,9 @@ pub struct Settings {
     pub quiet: bool,
     /// `--skip-non-templates` or `skip-non-templates: true`.
     pub skip_non_templates: bool,
+    /// `--account-state` paths, else the config's `account-state` (resolved
+    /// against its folder); empty: no account state.
+    pub account_state: Vec<PathBuf>,
     /// The configuration file, if one was used.
     pub config: Option<Config>,
     /// Parameters that apply to every file and win over the config's
@@ -112,6 +117,12 @@ impl Settings {
             base_parameters =
                 args::read_parameters_file(&c.resolve(&file.value)).map_err(|e| located(c, file.span, e))?;
         }
+        // the command line's paths replace the config's, as for other options
+        let account_state = if a.account_state.is_empty() {
+            c.map(|c| c.account_state.iter().map(|s| c.resolve(&s.value)).collect()).unwrap_or_default()
+        } else {
+            a.account_state.clone()
+        };
         let mut cli_parameters = BTreeMap::new();
         if let Some(p) = &a.parameters_file {
             cli_parameters.extend(args::read_parameters_file(p)?);
@@ -127,6 +138,7 @@ impl Settings {
             no_color: a.no_color || c.and_then(|c| c.no_color).unwrap_or(false),
             quiet: a.quiet || c.and_then(|c| c.quiet).unwrap_or(false),
             skip_non_templates: a.skip_non_templates || c.and_then(|c| c.skip_non_templates).unwrap_or(false),
+            account_state,
             config,
             base_parameters,
             cli_parameters,
@@ -149,6 +161,28 @@ impl Settings {
         }
         out.extend(self.cli_parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
         out
+    }
+
+    /// Reads the account state once for a run that analyzes `regions`
+    /// (`None` without `--account-state` or `account-state:`, at no cost).
+    /// Files outside region folders apply to every region: with several
+    /// regions that is said once on standard error (SPEC §7).
+    pub fn load_account_state(&self, regions: &[String]) -> Result<Option<Arc<AccountState>>, UsageError> {
+        if self.account_state.is_empty() {
+            return Ok(None);
+        }
+        let state =
+            AccountState::load(&self.account_state, regions).map_err(|e| UsageError(format!("account state: {e}")))?;
+        let outside = state.regional_files_outside_region_folders();
+        if regions.len() > 1 && !outside.is_empty() {
+            let shown: Vec<&str> = outside.iter().take(3).copied().collect();
+            let more = if outside.len() > 3 { format!(" and {} more", outside.len() - 3) } else { String::new() };
+            eprintln!(
+                "privnet-lint: note: account state outside a region folder applies to every analyzed region ({}{more}); put each region's files in a folder named after it",
+                shown.join(", ")
+            );
+        }
+        Ok(Some(Arc::new(state)))
     }
 
     /// True when a finding of this rule is reported.

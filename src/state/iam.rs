@@ -127,9 +127,7 @@ impl ManagedPolicyDetail {
     pub fn default_document(&self) -> Option<&serde_json::Value> {
         let by_flag = self.policy_version_list.iter().find(|v| v.is_default_version == Some(true));
         let by_id = || {
-            self.policy_version_list
-                .iter()
-                .find(|v| v.version_id.is_some() && v.version_id == self.default_version_id)
+            self.policy_version_list.iter().find(|v| v.version_id.is_some() && v.version_id == self.default_version_id)
         };
         by_flag.or_else(by_id).and_then(|v| v.document.as_ref())
     }

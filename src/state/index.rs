@@ -169,9 +169,11 @@ impl Layer {
             let id = item.id().to_string();
             let origin = at(format!("/PrefixLists/{i}"));
             match item.split() {
-                PrefixListKind::Managed(value) => {
-                    self.managed_prefix_lists.insert(parent.map(|p| &p.managed_prefix_lists), id, Item { value, origin })?
-                }
+                PrefixListKind::Managed(value) => self.managed_prefix_lists.insert(
+                    parent.map(|p| &p.managed_prefix_lists),
+                    id,
+                    Item { value, origin },
+                )?,
                 PrefixListKind::Aws(value) => {
                     self.prefix_lists.insert(parent.map(|p| &p.prefix_lists), id, Item { value, origin })?
                 }
@@ -184,12 +186,18 @@ impl Layer {
         put!(network_interfaces, r.network_interfaces, "NetworkInterfaces", |n: &NetworkInterface| n
             .network_interface_id
             .clone());
-        put!(egress_only_internet_gateways, r.egress_only_internet_gateways, "EgressOnlyInternetGateways", |g: &EgressOnlyInternetGateway| g
-            .egress_only_internet_gateway_id
-            .clone());
-        put!(vpc_peering_connections, r.vpc_peering_connections, "VpcPeeringConnections", |p: &VpcPeeringConnection| p
-            .vpc_peering_connection_id
-            .clone());
+        put!(
+            egress_only_internet_gateways,
+            r.egress_only_internet_gateways,
+            "EgressOnlyInternetGateways",
+            |g: &EgressOnlyInternetGateway| g.egress_only_internet_gateway_id.clone()
+        );
+        put!(
+            vpc_peering_connections,
+            r.vpc_peering_connections,
+            "VpcPeeringConnections",
+            |p: &VpcPeeringConnection| p.vpc_peering_connection_id.clone()
+        );
         if let Some(value) = r.block_public_access {
             let item = Item { value, origin: at(format!("/{BLOCK_PUBLIC_ACCESS}")) };
             self.block_public_access.insert(
@@ -239,7 +247,8 @@ impl Layer {
         put!(stacks, r.stacks, "Stacks", |s: &Stack| s.stack_name.clone());
         for (i, role) in r.roles.into_iter().enumerate() {
             for (j, profile) in role.instance_profile_list.iter().enumerate() {
-                let item = Item { value: profile.clone(), origin: at(format!("/RoleDetailList/{i}/InstanceProfileList/{j}")) };
+                let item =
+                    Item { value: profile.clone(), origin: at(format!("/RoleDetailList/{i}/InstanceProfileList/{j}")) };
                 let name = profile.instance_profile_name.clone();
                 self.instance_profiles.insert(parent.map(|p| &p.instance_profiles), name, item)?;
             }
@@ -346,7 +355,13 @@ impl Layer {
                 self.prefix_list_by_name.entry(name.clone()).or_insert_with(|| id.clone());
             }
         }
-        self.default_vpcs = self.vpcs.map.values().filter(|v| v.value.is_default == Some(true)).map(|v| v.value.vpc_id.clone()).collect();
+        self.default_vpcs = self
+            .vpcs
+            .map
+            .values()
+            .filter(|v| v.value.is_default == Some(true))
+            .map(|v| v.value.vpc_id.clone())
+            .collect();
         self.default_vpcs.sort();
         Ok(())
     }

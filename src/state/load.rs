@@ -23,9 +23,7 @@ use super::routing::{
     TransitGatewayRoute, TransitGatewayRouteTable, VpcPeeringConnection,
 };
 use super::ssm::{SESSION_PREFERENCES_DOCUMENT, SessionPreferences, SsmDocument};
-use super::vpc::{
-    DhcpOptions, DnsAttribute, Subnet, Vpc, VpcBlockPublicAccessExclusion, VpcBlockPublicAccessOptions,
-};
+use super::vpc::{DhcpOptions, DnsAttribute, Subnet, Vpc, VpcBlockPublicAccessExclusion, VpcBlockPublicAccessOptions};
 use super::{Kind, is_region_name};
 
 /// State files larger than this are refused (an account's whole IAM is a
@@ -328,7 +326,8 @@ pub(crate) fn recognize(path: &str, name: &str, text: &str) -> Result<Option<Rec
             }
         }
     }
-    if let (Some(serde_json::Value::String(doc)), Some(serde_json::Value::String(content))) = (&page.name, &page.content)
+    if let (Some(serde_json::Value::String(doc)), Some(serde_json::Value::String(content))) =
+        (&page.name, &page.content)
     {
         let text_of = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_str()).map(str::to_string);
         let document_type = text_of(&page.document_type);

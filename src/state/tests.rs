@@ -66,7 +66,9 @@ fn private_subnet_scenario_is_read_whole() {
     for s in ["ssm", "ssmmessages", "ec2messages", "s3"] {
         assert!(services.contains(&s), "{services:?}");
     }
-    assert!(endpoints.iter().filter(|e| e.value.service() != Some("s3")).all(|e| e.value.private_dns_enabled == Some(true)));
+    assert!(
+        endpoints.iter().filter(|e| e.value.service() != Some("s3")).all(|e| e.value.private_dns_enabled == Some(true))
+    );
 
     // groups, ACLs, prefix lists and their entries
     let app = r.security_group("sg-0a1b2c3d4e5f67890").unwrap();
@@ -94,16 +96,19 @@ fn private_subnet_scenario_is_read_whole() {
     let core = role.value.attached_managed_policies[0].policy_arn.as_deref().unwrap();
     let doc = r.managed_policy(core).unwrap().value.default_document().unwrap();
     assert!(doc.to_string().contains("ssmmessages:CreateControlChannel"));
-    assert_eq!(role.value.assume_role_policy_document.as_ref().unwrap()["Statement"][0]["Principal"]["Service"], "ec2.amazonaws.com");
+    assert_eq!(
+        role.value.assume_role_policy_document.as_ref().unwrap()["Statement"][0]["Principal"]["Service"],
+        "ec2.amazonaws.com"
+    );
     let plain = r.role("app-plain-role").unwrap();
     assert!(plain.value.attached_managed_policies.is_empty());
-    assert_eq!(plain.value.role_policy_list[0].policy_document.as_ref().unwrap()["Statement"][0]["Action"], "s3:GetObject");
+    assert_eq!(
+        plain.value.role_policy_list[0].policy_document.as_ref().unwrap()["Statement"][0]["Action"],
+        "s3:GetObject"
+    );
     let prefs = r.session_preferences().unwrap();
     assert!(!prefs.value.session.as_ref().unwrap().needs_services());
-    assert_eq!(
-        r.block_public_access().unwrap().value.internet_gateway_block_mode,
-        Some(InternetGatewayBlockMode::Off)
-    );
+    assert_eq!(r.block_public_access().unwrap().value.internet_gateway_block_mode, Some(InternetGatewayBlockMode::Off));
     assert!(r.has(Kind::Exports) && r.has(Kind::Iam) && r.has(Kind::PrefixListEntries));
     assert!(!r.has(Kind::Instances));
     // the unrelated cdk.context.json is skipped
@@ -148,7 +153,10 @@ fn default_vpc_and_its_default_subnets() {
     let subnets = r.default_subnets(&vpc.value.vpc_id);
     assert_eq!(subnets.len(), 3);
     assert!(subnets.iter().all(|s| s.value.map_public_ip_on_launch == Some(true)));
-    assert_eq!(r.internet_gateway_of_vpc(&vpc.value.vpc_id).map(|g| g.value.internet_gateway_id.as_str()), Some("igw-0d1e2f3a4b5c67890"));
+    assert_eq!(
+        r.internet_gateway_of_vpc(&vpc.value.vpc_id).map(|g| g.value.internet_gateway_id.as_str()),
+        Some("igw-0d1e2f3a4b5c67890")
+    );
     // every default subnet uses the main table, which routes to the internet gateway
     let rt = r.route_table_of_subnet(&subnets[1].value.subnet_id).unwrap();
     assert!(!rt.explicit);
@@ -248,14 +256,32 @@ fn shapes_errors_table() {
     let cases: &[(&str, Option<&str>)] = &[
         (r#"{"Vpcs": {}}"#, Some("/Vpcs")),
         (r#"{"Vpcs": [{"CidrBlock": "10.0.0.0/16"}]}"#, Some("/Vpcs/0")),
-        (r#"{"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"Protocol": 6}]}]}"#, Some("/NetworkAcls/0/Entries/0/Protocol")),
-        (r#"{"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"Protocol": "6", "RuleNumber": "100"}]}]}"#, Some("/NetworkAcls/0/Entries/0/RuleNumber")),
-        (r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "PolicyDocument": "{not json"}]}"#, Some("/VpcEndpoints/0/PolicyDocument")),
-        (r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcEndpointType": "SomethingNew", "State": "available"}]}"#, None),
+        (
+            r#"{"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"Protocol": 6}]}]}"#,
+            Some("/NetworkAcls/0/Entries/0/Protocol"),
+        ),
+        (
+            r#"{"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"Protocol": "6", "RuleNumber": "100"}]}]}"#,
+            Some("/NetworkAcls/0/Entries/0/RuleNumber"),
+        ),
+        (
+            r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "PolicyDocument": "{not json"}]}"#,
+            Some("/VpcEndpoints/0/PolicyDocument"),
+        ),
+        (
+            r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcEndpointType": "SomethingNew", "State": "available"}]}"#,
+            None,
+        ),
         (r#"{"VpcId": "vpc-1", "EnableDnsSupport": {"Value": "yes"}}"#, Some("/EnableDnsSupport/Value")),
         (r#"{"VpcId": "vpc-1", "EnableNetworkAddressUsageMetrics": {"Value": false}}"#, None),
-        (r#"{"RoleDetailList": [{"RoleName": "r", "AssumeRolePolicyDocument": 5}]}"#, Some("/RoleDetailList/0/AssumeRolePolicyDocument")),
-        (r#"{"Name": "SSM-SessionManagerRunShell", "Content": "schemaVersion: '1.0'", "DocumentFormat": "YAML"}"#, Some("/Content")),
+        (
+            r#"{"RoleDetailList": [{"RoleName": "r", "AssumeRolePolicyDocument": 5}]}"#,
+            Some("/RoleDetailList/0/AssumeRolePolicyDocument"),
+        ),
+        (
+            r#"{"Name": "SSM-SessionManagerRunShell", "Content": "schemaVersion: '1.0'", "DocumentFormat": "YAML"}"#,
+            Some("/Content"),
+        ),
         (r#"{"Subnets": [{"SubnetId": "subnet-1", "Tags": null, "Ipv6CidrBlockAssociationSet": null}]}"#, None),
         (r#"{"Subnets": [], "Subnets": []}"#, Some("")),
         (r#"[1, 2, 3]"#, None),
@@ -317,7 +343,10 @@ fn contradicting_associations_are_errors() {
         {"RouteTableId": "rtb-a", "VpcId": "vpc-1", "Associations": [{"SubnetId": "subnet-1", "AssociationState": {"State": "disassociated"}}]},
         {"RouteTableId": "rtb-b", "VpcId": "vpc-1", "Associations": [{"SubnetId": "subnet-1"}]}]}"#;
     let s = texts(&[("rt.json", gone)]).unwrap();
-    assert_eq!(s.region("us-east-1").route_table_of_subnet("subnet-1").map(|t| t.table.value.route_table_id.as_str()), Some("rtb-b"));
+    assert_eq!(
+        s.region("us-east-1").route_table_of_subnet("subnet-1").map(|t| t.table.value.route_table_id.as_str()),
+        Some("rtb-b")
+    );
 }
 
 #[test]
