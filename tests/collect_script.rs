@@ -331,3 +331,29 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The README shows the same policy (condensed): the same actions on the
+/// same resources.
+#[test]
+fn the_readme_shows_the_same_policy() {
+    let grants = |policy: &serde_json::Value| -> BTreeSet<(String, String)> {
+        let mut out = BTreeSet::new();
+        for s in policy["Statement"].as_array().unwrap() {
+            let resource = s["Resource"].as_str().unwrap().to_string();
+            let actions = match &s["Action"] {
+                serde_json::Value::String(a) => vec![a.clone()],
+                serde_json::Value::Array(l) => l.iter().map(|a| a.as_str().unwrap().to_string()).collect(),
+                other => panic!("{other}"),
+            };
+            out.extend(actions.into_iter().map(|a| (a, resource.clone())));
+        }
+        out
+    };
+    let docs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/account-state-policy.json")).unwrap()).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Checking against your account").unwrap()..];
+    let block = section.split("```json\n").nth(1).unwrap().split("\n```").next().unwrap();
+    let shown: serde_json::Value = serde_json::from_str(block).unwrap();
+    assert_eq!(grants(&shown), grants(&docs));
+}
