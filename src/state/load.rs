@@ -234,11 +234,21 @@ pub(crate) fn recognize(path: &str, name: &str, text: &str) -> Result<Option<Rec
             Err(e) => Err(not_json(path, &e)),
         };
     }
-    let page: Page = match serde_json::from_str(text) {
+    // one pass that tracks where it is, so a wrong shape has its pointer
+    let mut de = serde_json::Deserializer::from_str(text);
+    let page: Page = match serde_path_to_error::deserialize(&mut de) {
         Ok(page) => page,
-        Err(e) if e.is_data() => return Err(shape_error(path, text)),
-        Err(e) => return Err(not_json(path, &e)),
+        Err(e) if e.inner().is_data() => {
+            return Err(StateError::Shape {
+                path: path.into(),
+                pointer: json_pointer(e.path()),
+                problem: problem(e.inner()),
+            });
+        }
+        Err(e) => return Err(not_json(path, e.inner())),
     };
+    // what follows the object must be whitespace
+    de.end().map_err(|e| not_json(path, &e))?;
     let mut r = Recognized::default();
     let mut kinds = Vec::new();
     macro_rules! take {
@@ -392,17 +402,6 @@ fn typed<T: serde::de::DeserializeOwned>(path: &str, pointer: &str, v: serde_jso
         let inner = json_pointer(e.path());
         StateError::Shape { path: path.into(), pointer: format!("{pointer}{inner}"), problem: problem(e.inner()) }
     })
-}
-
-/// The error of a file that is JSON but has a known key of the wrong
-/// shape: parsed again, this time tracking the path to the failure.
-fn shape_error(path: &str, text: &str) -> StateError {
-    let mut de = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, Page>(&mut de) {
-        Err(e) => StateError::Shape { path: path.into(), pointer: json_pointer(e.path()), problem: problem(e.inner()) },
-        // cannot happen (the same text failed before); say something true
-        Ok(_) => StateError::Shape { path: path.into(), pointer: String::new(), problem: "has the wrong shape".into() },
-    }
 }
 
 /// A serde_path_to_error path as a JSON Pointer (RFC 6901).
