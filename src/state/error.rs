@@ -68,6 +68,14 @@ pub enum StateError {
         /// The file.
         path: String,
     },
+    /// A file named as state that holds no output privnet-lint reads.
+    #[error(
+        "{path}: no output privnet-lint reads (a top-level `Vpcs`, `Subnets`, `RouteTables`, …: README, \"Checking against your account\")"
+    )]
+    NothingKnown {
+        /// The file.
+        path: String,
+    },
     /// Two files (or two places in one) that disagree about one resource.
     #[error("{first} and {second} disagree about `{id}`{detail}")]
     Conflict {

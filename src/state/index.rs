@@ -49,11 +49,6 @@ impl<T: PartialEq> Table<T> {
         self.map.len()
     }
 
-    /// True when there is none.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
     /// Every resource, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Item<T>)> {
         self.map.iter().map(|(k, v)| (k.as_str(), v))

@@ -39,6 +39,8 @@ pub(crate) struct Found {
     pub display: Arc<str>,
     /// The region of the nearest region-named folder it is in.
     pub region: Option<String>,
+    /// Named as a path (not found by walking a folder): it must hold state.
+    pub named: bool,
 }
 
 /// The state files under `paths`: a file as given, a folder walked for
@@ -55,7 +57,7 @@ pub(crate) fn find(paths: &[PathBuf]) -> Result<Vec<Found>, StateError> {
         if meta.is_file() {
             let region = canonical.parent().and_then(folder_region);
             if seen.insert(canonical.clone()) {
-                out.push(Found { path: root.clone(), display: root.display().to_string().into(), region });
+                out.push(Found { path: root.clone(), display: root.display().to_string().into(), region, named: true });
             }
             continue;
         }
@@ -83,7 +85,7 @@ pub(crate) fn find(paths: &[PathBuf]) -> Result<Vec<Found>, StateError> {
                 .find_map(|a| a.file_name().and_then(|n| n.to_str()).filter(|n| is_region_name(n)))
                 .map(str::to_string)
                 .or_else(|| root_region.clone());
-            out.push(Found { path: p.to_path_buf(), display: p.display().to_string().into(), region });
+            out.push(Found { path: p.to_path_buf(), display: p.display().to_string().into(), region, named: false });
         }
     }
     Ok(out)
@@ -112,7 +114,11 @@ pub(crate) fn read(found: &Found) -> Result<Option<Recognized>, StateError> {
     let bytes = std::fs::read(&found.path).map_err(|e| unreadable(describe(&e)))?;
     let text = decode(&path, bytes)?;
     let name = found.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    recognize(&path, &name, &text)
+    match recognize(&path, &name, &text)? {
+        // a file found in a folder may be anyone's; a file named is meant as state
+        None if found.named => Err(StateError::NothingKnown { path }),
+        r => Ok(r),
+    }
 }
 
 /// UTF-8 (with or without a byte-order mark), or UTF-16 with one (what

@@ -49,7 +49,7 @@ use rayon::prelude::*;
 
 pub use common::{AttributeBooleanValue, Tag, name_tag};
 pub use error::{Origin, StateError};
-pub use index::{Layer, Table};
+use index::Layer;
 pub use view::{DefaultVpc, RegionState, SubnetNetworkAcl, SubnetRouteTable};
 
 /// A deployed resource and where it was read.

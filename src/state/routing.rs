@@ -147,7 +147,7 @@ pub struct GatewayAttachment {
 }
 
 impl GatewayAttachment {
-    /// True when the gateway is attached.
+    /// True when the gateway is attached (or the attachment has no state).
     pub fn attached(&self) -> bool {
         matches!(self.state.as_deref(), None | Some("attached" | "available"))
     }

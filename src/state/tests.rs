@@ -237,6 +237,10 @@ fn errors_name_file_and_pointer_not_values() {
         e => panic!("{e}"),
     }
     assert!(matches!(load_err("malformed/entries-without-id"), StateError::EntriesWithoutId { .. }));
+    // a file named as state must hold some; in a folder it is skipped
+    let named = AccountState::load(&[fixture("private-subnet/cdk.context.json")], &[]).unwrap_err();
+    assert!(matches!(named, StateError::NothingKnown { .. }), "{named}");
+    assert!(named.to_string().contains("cdk.context.json: no output privnet-lint reads"), "{named}");
     let e = AccountState::load(&[fixture("no-such-folder")], &[]).unwrap_err();
     assert!(e.to_string().ends_with("no-such-folder: no such file or folder"), "{e}");
     for e in [load_err("malformed/not-json"), load_err("malformed/disagree"), load_err("malformed/wrong-shape")] {
