@@ -141,15 +141,17 @@ pub struct Route {
 pub struct GatewayAttachment {
     /// The VPC.
     pub vpc_id: Option<String>,
-    /// `attaching`, `attached`, `detaching`, `detached` — the CLI prints
-    /// `available` for an attached internet gateway.
+    /// `attaching`, `attached`, `detaching`, `detached`; for an internet
+    /// gateway `available` when attached, and nothing otherwise (EC2 API
+    /// reference, InternetGatewayAttachment).
     pub state: Option<String>,
 }
 
 impl GatewayAttachment {
-    /// True when the gateway is attached (or the attachment has no state).
+    /// True when the gateway is attached: `attached`, or `available` (what
+    /// an attached internet gateway prints).
     pub fn attached(&self) -> bool {
-        matches!(self.state.as_deref(), None | Some("attached" | "available"))
+        matches!(self.state.as_deref(), Some("attached" | "available"))
     }
 }
 

@@ -440,3 +440,20 @@ fn region_names() {
     assert!(!is_region_name("privnet-lint-state-32452"));
     assert!(!is_region_name("us-east-100"));
 }
+
+#[test]
+fn internet_gateways_are_attached_when_available_or_attached() {
+    let s = texts(&[(
+        "igw.json",
+        r#"{"InternetGateways": [
+            {"InternetGatewayId": "igw-1", "Attachments": [{"VpcId": "vpc-1", "State": "available"}]},
+            {"InternetGatewayId": "igw-2", "Attachments": [{"VpcId": "vpc-2"}]},
+            {"InternetGatewayId": "igw-3", "Attachments": [{"VpcId": "vpc-3", "State": "detaching"}]}]}"#,
+    )])
+    .unwrap();
+    let r = s.region("us-east-1");
+    assert!(r.internet_gateway_of_vpc("vpc-1").is_some());
+    assert!(r.internet_gateway_of_vpc("vpc-2").is_none(), "no state: not attached (EC2 API reference)");
+    assert!(r.internet_gateway_of_vpc("vpc-3").is_none());
+    assert!(r.internet_gateway("igw-2").is_some());
+}
