@@ -9,7 +9,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyVersion.html>.
 //!
 //! The API returns policy documents as URL-encoded JSON text; the AWS CLI
-//! decodes them into JSON objects. Both are read ([`super::common::iam_document`]).
+//! decodes them into JSON objects. Both are read.
 //! An instance profile appears only inside the roles it holds
 //! (`RoleDetailList[].InstanceProfileList`): a profile without a role is not
 //! in this output at all.
