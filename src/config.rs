@@ -11,6 +11,7 @@
 //! fail-on: warning
 //! ignore: [PN204]
 //! exclude: [vendor, "templates/legacy/**"]
+//! account-state: state/            # saved AWS CLI outputs (SPEC §7)
 //! parameters:
 //!   VpcCidr: 10.0.0.0/16          # every template
 //!   "prod/*.yaml":                # templates matching the glob
@@ -34,6 +35,7 @@ pub const KEYS: &[&str] = &[
     "region",
     "parameters",
     "parameters-file",
+    "account-state",
     "select",
     "ignore",
     "fail-on",
@@ -113,6 +115,9 @@ pub struct Config {
     pub parameters: Vec<ParameterRule>,
     /// `parameters-file` (relative to [`Config::dir`]).
     pub parameters_file: Option<Setting<PathBuf>>,
+    /// `account-state`: saved AWS CLI outputs, files or folders (relative
+    /// to [`Config::dir`]).
+    pub account_state: Vec<Setting<PathBuf>>,
     /// `select`: report only these rules.
     pub select: Vec<Code>,
     /// `ignore`: never report these rules.
@@ -316,6 +321,13 @@ pub fn parse(path: &str, dir: PathBuf, text: &str) -> Result<Config, ConfigError
                 let s = r.string("parameters-file", v)?;
                 config.parameters_file = Some(Setting { value: PathBuf::from(s.value), span: s.span });
             }
+            "account-state" => {
+                config.account_state = r
+                    .strings("account-state", v)?
+                    .into_iter()
+                    .map(|s| Setting { value: PathBuf::from(s.value), span: s.span })
+                    .collect();
+            }
             "select" => config.select = r.codes("select", v)?,
             "ignore" => config.ignore = r.codes("ignore", v)?,
             "fail-on" => {
@@ -420,11 +432,16 @@ mod tests {
     #[test]
     fn every_key() {
         let c = cfg("format: github\noutput: out.txt\nregions: [us-east-1, eu-west-1]\nparameters-file: p.json\n\
+                     account-state: [state, more/eu-west-1.json]\n\
                      select: [PN101, no-route-to-ssm]\nignore: PN204\nfail-on: never\nno-color: true\nquiet: false\n\
                      exclude: [vendor]\nparameters:\n  A: 1\n  \"prod/*.yaml\":\n    A: 2\n")
         .unwrap();
         assert_eq!(c.format.as_ref().map(|f| f.value.as_str()), Some("github"));
         assert_eq!(c.regions.len(), 2);
+        let state: Vec<PathBuf> = c.account_state.iter().map(|s| c.resolve(&s.value)).collect();
+        assert_eq!(state, vec![PathBuf::from("/repo/state"), PathBuf::from("/repo/more/eu-west-1.json")]);
+        assert_eq!(cfg("account-state: state\n").unwrap().account_state.len(), 1);
+        assert!(cfg("account-state: {a: 1}\n").is_err());
         assert_eq!(c.select, vec![Code::PN101, Code::PN103]);
         assert_eq!(c.ignore, vec![Code::PN204]);
         assert_eq!(c.fail_on, Some(None));

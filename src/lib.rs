@@ -5,7 +5,8 @@
 //! The pipeline runs one way (see `STYLE.md`): [`source`] (spanned tree) →
 //! [`template`] (sections, resources) → [`resolve`] (values for one region) →
 //! [`network`] (typed model + resource graph) → [`reach`] (the simulator) →
-//! [`rules`] (findings) → [`report`] (output formats).
+//! [`rules`] (findings) → [`report`] (output formats). [`state`] is a second
+//! source: the deployed account, read from saved AWS CLI outputs.
 #![warn(missing_docs)]
 // Findings travel in `Err` on rare paths (a file that does not parse); boxing
 // them everywhere would cost more clarity than the size saves.
@@ -21,6 +22,7 @@ pub mod resolve;
 pub mod rules;
 pub mod source;
 pub mod stacks;
+pub mod state;
 pub mod suppress;
 pub mod template;
 

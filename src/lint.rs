@@ -16,6 +16,7 @@ use crate::reach::{self, WorkloadResult};
 use crate::resolve::{self, Context, Export, Resolved};
 use crate::source::{self, Document, Span};
 use crate::stacks::{self, Child};
+use crate::state::AccountState;
 use crate::template::language_extensions::{self, Expansion};
 use crate::template::{self, Template};
 use crate::{rules, suppress};
@@ -29,6 +30,9 @@ pub struct Options {
     pub parameters: BTreeMap<String, String>,
     /// `AWS::AccountId`.
     pub account_id: String,
+    /// The deployed account (`--account-state`), read once per run; `None`
+    /// without it.
+    pub account_state: Option<Arc<AccountState>>,
 }
 
 impl Default for Options {
@@ -37,6 +41,7 @@ impl Default for Options {
             regions: vec!["us-east-1".to_string()],
             parameters: BTreeMap::new(),
             account_id: resolve::DEFAULT_ACCOUNT_ID.to_string(),
+            account_state: None,
         }
     }
 }

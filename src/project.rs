@@ -135,6 +135,11 @@ impl ProjectRoot {
     /// after symbolic links, not through `.git`, a regular file. Returns
     /// the path to show and the canonical path to open.
     pub fn locate(&self, from: &Path, reference: &str) -> Result<(PathBuf, PathBuf), Refusal> {
+        self.locate_entry(from, reference, false)
+    }
+
+    /// [`Self::locate`], accepting a folder too when `folder` is set.
+    fn locate_entry(&self, from: &Path, reference: &str, folder: bool) -> Result<(PathBuf, PathBuf), Refusal> {
         let r = reference.trim();
         if is_absolute_text(r) {
             return Err(Refusal::Absolute);
@@ -165,6 +170,9 @@ impl ProjectRoot {
             return Err(Refusal::SystemFile);
         }
         let meta = std::fs::metadata(&real).map_err(|e| Refusal::Unreadable(describe_io(&e)))?;
+        if folder && meta.is_dir() {
+            return Ok((shown, real));
+        }
         if !meta.is_file() {
             return Err(Refusal::NotRegularFile);
         }
@@ -231,6 +239,24 @@ impl ProjectRoot {
         }
         // `locate` takes the referring file; any name in `dir` will do
         self.locate(&dir.join(".privnet-lint.yaml"), &text).map(|(_, real)| real)
+    }
+
+    /// Checks a file or folder the configuration file names for reading
+    /// (`account-state`), relative to `dir`. A folder's files must be
+    /// checked with [`Self::contains`] as they are found.
+    pub fn readable_entry(&self, dir: &Path, path: &Path) -> Result<PathBuf, Refusal> {
+        let text = path.to_string_lossy();
+        if is_absolute_text(&text) {
+            return Err(Refusal::Absolute);
+        }
+        self.locate_entry(&dir.join(".privnet-lint.yaml"), &text, true).map(|(_, real)| real)
+    }
+
+    /// True when `path`, its symbolic links resolved, is inside the root
+    /// and not in `.git` or a system folder.
+    pub fn contains(&self, path: &Path) -> bool {
+        std::fs::canonicalize(path)
+            .is_ok_and(|p| p.starts_with(&self.path) && !through_git(&p, &self.path) && !is_system(&p))
     }
 
     fn why_missing(&self, lexical_abs: &Path) -> Refusal {

@@ -119,7 +119,8 @@ fn every_code_used_in_src_has_a_page() {
             }
             let text = std::fs::read_to_string(&p).unwrap_or_default();
             for (i, _) in text.match_indices("PN") {
-                let code = &text[i..(i + 5).min(text.len())];
+                // `get`: "VPN, …" puts a multi-byte character within reach
+                let Some(code) = text.get(i..(i + 5).min(text.len())) else { continue };
                 if code.len() == 5 && code[2..].bytes().all(|b| b.is_ascii_digit()) && Code::lookup(code).is_none() {
                     missing.push(format!("{}: {code}", p.display()));
                 }

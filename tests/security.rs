@@ -228,6 +228,8 @@ fn the_config_file_cannot_write_or_read_outside() {
         ("output: .git/config\n".to_string(), ".git"),
         (format!("parameters-file: {}\n", dir.join("outside/secret.yaml").display()), "absolute path"),
         ("parameters-file: ../outside/secret.yaml\n".to_string(), "leads out of the project root"),
+        ("account-state: ../outside\n".to_string(), "leads out of the project root"),
+        (format!("account-state: [{}]\n", dir.join("outside").display()), "absolute path"),
     ];
     for (config, why) in cases {
         std::fs::write(repo.join(".privnet-lint.yaml"), &config).unwrap();
@@ -247,6 +249,26 @@ fn the_config_file_cannot_write_or_read_outside() {
     let out = bin().current_dir(&repo).args(["t.yaml", "-o"]).arg(&target).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(target.exists(), "-o names any file");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_account_state_folder_from_the_config_keeps_its_files_inside() {
+    let (dir, repo) = project("state-link");
+    std::fs::write(repo.join("t.yaml"), "Resources: {}\n").unwrap();
+    std::fs::create_dir_all(repo.join("state")).unwrap();
+    std::fs::write(dir.join("outside/vpcs.json"), format!("{{\"Vpcs\": [], \"X\": \"{SECRET}\"}}")).unwrap();
+    std::os::unix::fs::symlink(dir.join("outside/vpcs.json"), repo.join("state/vpcs.json")).unwrap();
+    std::fs::write(repo.join(".privnet-lint.yaml"), "account-state: state\n").unwrap();
+    let out = bin().current_dir(&repo).arg("t.yaml").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("leads out of the project root"), "{stderr}");
+    assert!(!stderr.contains(SECRET));
+    // named on the command line, the same folder is the user's choice
+    std::fs::remove_file(repo.join(".privnet-lint.yaml")).unwrap();
+    let out = bin().current_dir(&repo).args(["t.yaml", "--account-state", "state"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -13,6 +13,7 @@ const AFTER_HELP: &str = "Examples:
   privnet-lint stack.yaml --region ap-northeast-1
   privnet-lint templates/ --region us-east-1,eu-west-1
   privnet-lint stack.yaml -p VpcCidr=10.1.0.0/16 --parameters-file params.json
+  privnet-lint app.yaml --account-state state/        # saved AWS CLI outputs
   privnet-lint templates/ --format github            # annotations in GitHub Actions
   privnet-lint templates/ --format sarif -o privnet-lint.sarif
   privnet-lint stack.yaml --ignore PN204 --fail-on warning
@@ -169,6 +170,11 @@ pub struct LintArgs {
     /// Parameters as JSON: `[{"ParameterKey":..,"ParameterValue":..}]` or `{"Parameters":{K:V}}`.
     #[arg(long, value_name = "FILE")]
     pub parameters_file: Option<PathBuf>,
+    /// Saved outputs of read-only AWS CLI calls (a JSON file or a folder of
+    /// them; repeatable): deployed resources the templates refer to.
+    /// Folders named after a region apply to that region only.
+    #[arg(long = "account-state", value_name = "PATH")]
+    pub account_state: Vec<PathBuf>,
     /// Report only these rules (codes or names, repeatable or comma-separated).
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     pub select: Vec<String>,

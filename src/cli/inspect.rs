@@ -27,6 +27,9 @@ pub struct TraceArgs {
     /// A template parameter value (repeatable).
     #[arg(short = 'p', long = "parameter", value_name = "KEY=VALUE")]
     pub parameter: Vec<String>,
+    /// Saved outputs of read-only AWS CLI calls (a JSON file or a folder; repeatable).
+    #[arg(long = "account-state", value_name = "PATH")]
+    pub account_state: Vec<PathBuf>,
     /// `text` or `json`.
     #[arg(long, value_enum, default_value_t = TraceFormat::Text)]
     pub format: TraceFormat,
@@ -73,6 +76,9 @@ pub struct GraphArgs {
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Saved outputs of read-only AWS CLI calls (a JSON file or a folder; repeatable).
+    #[arg(long = "account-state", value_name = "PATH")]
+    pub account_state: Vec<PathBuf>,
     /// The configuration file (its regions and parameters apply).
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -87,15 +93,21 @@ pub enum GraphFormat {
     Mermaid,
 }
 
-fn load(
-    template: &PathBuf,
-    region: Option<&str>,
-    parameter: &[String],
-    config: &ConfigArgs,
-) -> Result<(String, Analysis, String), UsageError> {
+/// What `trace` and `graph` look at: a template, one region, its values.
+struct Target<'a> {
+    template: &'a PathBuf,
+    region: Option<&'a str>,
+    parameter: &'a [String],
+    account_state: &'a [PathBuf],
+    config: &'a ConfigArgs,
+}
+
+fn load(t: Target<'_>) -> Result<(String, Analysis, String), UsageError> {
+    let Target { template, region, parameter, account_state, config } = t;
     let lint_args = super::LintArgs {
         region: region.map(|r| vec![r.to_string()]).unwrap_or_default(),
         parameter: parameter.to_vec(),
+        account_state: account_state.to_vec(),
         config: config.config.clone(),
         no_config: config.no_config,
         ..Default::default()
@@ -106,6 +118,7 @@ fn load(
     let opts = Options {
         regions: vec![region.clone()],
         parameters: settings.parameters_for(Some(template)),
+        account_state: settings.load_account_state(std::slice::from_ref(&region))?,
         ..Options::default()
     };
     let display = template.display().to_string();
@@ -124,7 +137,13 @@ fn load(
 /// `privnet-lint trace`.
 pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
     let target = TraceTarget::parse(&args.to).map_err(UsageError)?;
-    let (path, a, region) = load(&args.template, args.region.as_deref(), &args.parameter, &args.config)?;
+    let (path, a, region) = load(Target {
+        template: &args.template,
+        region: args.region.as_deref(),
+        parameter: &args.parameter,
+        account_state: &args.account_state,
+        config: &args.config,
+    })?;
     let paths = trace_path(&a.network, &region, &args.from, &target);
     if paths.is_empty() {
         let known: Vec<&str> = a.network.workloads.iter().map(|w| w.id.as_str()).collect();
@@ -173,7 +192,13 @@ pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
 
 /// `privnet-lint graph`.
 pub fn graph(args: GraphArgs) -> Result<i32, UsageError> {
-    let (_, a, _) = load(&args.template, args.region.as_deref(), &args.parameter, &args.config)?;
+    let (_, a, _) = load(Target {
+        template: &args.template,
+        region: args.region.as_deref(),
+        parameter: &args.parameter,
+        account_state: &args.account_state,
+        config: &args.config,
+    })?;
     let text = match args.format {
         GraphFormat::Dot => render_dot(&a.network, &a.workloads),
         GraphFormat::Mermaid => render_mermaid(&a.network, &a.workloads),

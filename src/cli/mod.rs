@@ -113,6 +113,7 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     let cwd = std::env::current_dir()
         .map_err(|e| UsageError(format!("cannot read the current folder: {}", describe_io(&e))))?;
     let s = Settings::new(&args, &cwd)?;
+    let account_state = s.load_account_state(&s.regions)?;
     let excluded = |p: &Path| s.excluded(p);
     let (files, mut had_error) = inputs::collect(&args.paths, &excluded, s.skip_non_templates);
     // read every file (in parallel), then lint them together: one template
@@ -155,7 +156,12 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     }
     let mut linted = Vec::new();
     for (parameters, inputs) in &groups {
-        let opts = Options { regions: s.regions.clone(), parameters: parameters.clone(), ..Options::default() };
+        let opts = Options {
+            regions: s.regions.clone(),
+            parameters: parameters.clone(),
+            account_state: account_state.clone(),
+            ..Options::default()
+        };
         linted.extend(lint::lint_inputs(inputs, &opts));
     }
     // results keep input order (a stable sort keeps each file's regions in order)

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::ValueEnum;
 
@@ -11,6 +12,7 @@ use super::args::{self, Format, LintArgs};
 use crate::config::{self, Config};
 use crate::finding::{Code, Severity};
 use crate::project::{ProjectRoot, Refusal};
+use crate::state::AccountState;
 
 /// What a lint run does.
 #[derive(Debug)]
@@ -35,6 +37,12 @@ pub struct Settings {
     pub quiet: bool,
     /// `--skip-non-templates` or `skip-non-templates: true`.
     pub skip_non_templates: bool,
+    /// `--account-state` paths, else the config's `account-state` (resolved
+    /// against its folder); empty: no account state.
+    pub account_state: Vec<PathBuf>,
+    /// The project root the config's `account-state` folders must keep
+    /// their files in (`None`: the paths come from the command line).
+    account_state_root: Option<ProjectRoot>,
     /// The configuration file, if one was used.
     pub config: Option<Config>,
     /// Parameters that apply to every file and win over the config's
@@ -61,7 +69,7 @@ fn contained(
     cwd: &Path,
     write: bool,
 ) -> Result<PathBuf, UsageError> {
-    let root = ProjectRoot::for_named_in(&c.dir.join(config::FILE_NAME), cwd);
+    let root = config_root(c, cwd);
     let checked = if write { root.writable(&c.dir, path) } else { root.readable(&c.dir, path) };
     if !write && checked == Err(Refusal::Missing) {
         // not a question of containment: the reader says it is missing
@@ -83,6 +91,32 @@ fn contained(
             ),
         )
     })
+}
+
+/// The project root of a configuration file's paths: its git work tree,
+/// else its folder.
+fn config_root(c: &Config, cwd: &Path) -> ProjectRoot {
+    ProjectRoot::for_named_in(&c.dir.join(config::FILE_NAME), cwd)
+}
+
+/// [`contained`] for `account-state`, which may name a folder.
+fn contained_entry(c: &Config, path: &Path, span: crate::source::Span, cwd: &Path) -> Result<PathBuf, UsageError> {
+    let root = config_root(c, cwd);
+    match root.readable_entry(&c.dir, path) {
+        Ok(p) => Ok(p),
+        // the state reader says it is missing, with its own wording
+        Err(Refusal::Missing) => Ok(c.dir.join(path)),
+        Err(why) => Err(located(
+            c,
+            span,
+            format!(
+                "`account-state: {}` is refused: {why}. A configuration file may name only files inside the project root ({}); \
+                 only the command line may name a file elsewhere",
+                path.display(),
+                root.path().display()
+            ),
+        )),
+    }
 }
 
 /// Finds and reads the configuration file the arguments ask for.
@@ -157,6 +191,18 @@ impl Settings {
             let path = contained(c, "parameters-file", &file.value, file.span, cwd, false)?;
             base_parameters = args::read_parameters_file(&path).map_err(|e| located(c, file.span, e))?;
         }
+        // the command line's paths replace the config's, as for other options
+        let (account_state, account_state_root) = match c {
+            Some(c) if a.account_state.is_empty() && !c.account_state.is_empty() => {
+                // repository content: inside the project root, as for every config path
+                let mut paths = Vec::new();
+                for s in &c.account_state {
+                    paths.push(contained_entry(c, &s.value, s.span, cwd)?);
+                }
+                (paths, Some(config_root(c, cwd)))
+            }
+            _ => (a.account_state.clone(), None),
+        };
         let mut cli_parameters = BTreeMap::new();
         if let Some(p) = &a.parameters_file {
             cli_parameters.extend(args::read_parameters_file(p)?);
@@ -178,6 +224,8 @@ impl Settings {
             no_color: a.no_color || c.and_then(|c| c.no_color).unwrap_or(false),
             quiet: a.quiet || c.and_then(|c| c.quiet).unwrap_or(false),
             skip_non_templates: a.skip_non_templates || c.and_then(|c| c.skip_non_templates).unwrap_or(false),
+            account_state,
+            account_state_root,
             config,
             base_parameters,
             cli_parameters,
@@ -200,6 +248,28 @@ impl Settings {
         }
         out.extend(self.cli_parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
         out
+    }
+
+    /// Reads the account state once for a run that analyzes `regions`
+    /// (`None` without `--account-state` or `account-state:`, at no cost).
+    /// Files outside region folders apply to every region: with several
+    /// regions that is said once on standard error (SPEC §7).
+    pub fn load_account_state(&self, regions: &[String]) -> Result<Option<Arc<AccountState>>, UsageError> {
+        if self.account_state.is_empty() {
+            return Ok(None);
+        }
+        let state = AccountState::load_within(&self.account_state, regions, self.account_state_root.as_ref())
+            .map_err(|e| UsageError(format!("account state: {e}")))?;
+        let outside = state.regional_files_outside_region_folders();
+        if regions.len() > 1 && !outside.is_empty() {
+            let shown: Vec<&str> = outside.iter().take(3).copied().collect();
+            let more = if outside.len() > 3 { format!(" and {} more", outside.len() - 3) } else { String::new() };
+            eprintln!(
+                "privnet-lint: note: account state outside a region folder applies to every analyzed region ({}{more}); put each region's files in a folder named after it",
+                shown.join(", ")
+            );
+        }
+        Ok(Some(Arc::new(state)))
     }
 
     /// True when a finding of this rule is reported.
