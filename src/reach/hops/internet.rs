@@ -180,36 +180,58 @@ impl<'n> Tracer<'n> {
         let (Some(subnet), Some(vpc)) = (self.subnet, self.vpc) else { return Vec::new() };
         let mut hops = vec![self.igw_attached_hop(igw, route, &Ident::Resource(vpc.id.clone()), None)];
         let public = match &self.w.public_ip {
-            PublicIp::Yes(how) => Some(how.clone()),
-            PublicIp::No if subnet.map_public_ip => Some(format!("subnet {} has MapPublicIpOnLaunch: true", subnet.id)),
-            PublicIp::No => None,
+            PublicIp::Yes(how) => Ok(how.clone()),
+            PublicIp::FromSubnet if subnet.map_public_ip => {
+                Ok(format!("subnet {} has MapPublicIpOnLaunch: true", subnet.id))
+            }
+            PublicIp::FromSubnet => Err(None),
+            PublicIp::No(no) => Err(Some(no)),
             PublicIp::Unknown(u) => {
                 hops.push(self.unknown_hop(HopKind::InternetGateway, &self.w.id, u));
                 return hops;
             }
         };
-        match public {
-            Some(how) => hops.push(pass(
-                HopKind::InternetGateway,
-                &self.w.id,
-                format!("{} has a public IPv4 address: {how}", self.w.id),
-                self.w.span,
-            )),
-            None => {
-                let span = subnet.map_public_ip_span.unwrap_or(subnet.span);
-                let why = format!(
+        let blocker = match public {
+            Ok(how) => {
+                hops.push(pass(
+                    HopKind::InternetGateway,
+                    &self.w.id,
+                    format!("{} has a public IPv4 address: {how}", self.w.id),
+                    self.w.span,
+                ));
+                return hops;
+            }
+            // the subnet's default: the fix goes on the subnet
+            Err(None) => Blocker {
+                code: Code::PN105,
+                span: subnet.map_public_ip_span.unwrap_or(subnet.span),
+                resource: Some(subnet.id.clone()),
+                why: format!(
                     "the default route of subnet {} goes to an internet gateway, but {} gets no public IPv4 address (MapPublicIpOnLaunch is false and no Elastic IP or public network interface is given)",
                     subnet.id, self.w.id
-                );
-                hops.push(block(HopKind::InternetGateway, &self.w.id, why.clone(), Blocker {
-                    code: Code::PN105,
-                    span,
-                    resource: Some(subnet.id.clone()),
-                    why,
-                    fix: format!("Set `MapPublicIpOnLaunch: true` on {} (or give the instance an Elastic IP), or route 0.0.0.0/0 to a NAT gateway instead.", subnet.id),
-                }));
-            }
-        }
+                ),
+                fix: format!("Set `MapPublicIpOnLaunch: true` on {} (or give the instance an Elastic IP), or route 0.0.0.0/0 to a NAT gateway instead.", subnet.id),
+            },
+            // the workload overrides its subnet: the fix goes where it does
+            Err(Some(no)) => Blocker {
+                code: Code::PN105,
+                span: no.span,
+                resource: Some(no.resource.clone()),
+                why: format!(
+                    "the default route of subnet {} goes to an internet gateway, but {} gets no public IPv4 address: {}{}",
+                    subnet.id,
+                    self.w.id,
+                    no.why,
+                    if subnet.map_public_ip {
+                        format!("; `MapPublicIpOnLaunch: true` of subnet {} does not apply", subnet.id)
+                    } else {
+                        String::new()
+                    }
+                ),
+                fix: format!("{}\nOr route 0.0.0.0/0 to a NAT gateway instead.", no.fix),
+            },
+        };
+        hops.push(block(HopKind::InternetGateway, &self.w.id, blocker.why.clone(), blocker));
         hops
     }
 }

@@ -70,18 +70,27 @@ impl<'n> Tracer<'n> {
             return RouteChoice::GatewayEndpoint(ep);
         }
         let mut unknown_dest = None;
+        // a `0.0.0.0/0` entry of a prefix list loses to a plain `0.0.0.0/0`
+        // route (VPC UG, "How route priority works")
+        let mut from_list = None;
         for r in &rt.routes {
             match &r.destination {
-                Destination::Cidr(c) if c.prefix_len() == 0 => return RouteChoice::Route(r),
+                Destination::Cidr(c) if c.prefix_len() == 0 && r.prefix_list.is_none() => {
+                    return RouteChoice::Route(r);
+                }
+                Destination::Cidr(c) if c.prefix_len() == 0 => {
+                    from_list.get_or_insert(r);
+                }
                 Destination::Unknown(u) => {
                     unknown_dest.get_or_insert_with(|| u.clone());
                 }
                 _ => {}
             }
         }
-        match unknown_dest {
-            Some(u) => RouteChoice::Unknown(u),
-            None => RouteChoice::None,
+        match (from_list, unknown_dest) {
+            (Some(r), _) => RouteChoice::Route(r),
+            (None, Some(u)) => RouteChoice::Unknown(u),
+            (None, None) => RouteChoice::None,
         }
     }
 
