@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use ipnet::Ipv4Net;
 
 use super::iam::{InstanceProfile, Role};
-use super::prefix_list::Entries;
 use super::nacl::{NaclEntry, NetworkAcl};
+use super::prefix_list::Entries;
 use super::region::{AmiFamily, ami_family};
 use super::sg::{Peer, Protocol, SecurityGroup, SgRule, inline_rules};
 use super::workload;

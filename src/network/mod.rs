@@ -15,6 +15,8 @@ pub mod nacl;
 pub mod prefix_list;
 pub mod region;
 pub mod sg;
+#[cfg(test)]
+mod tests;
 pub mod transit;
 mod workload;
 

@@ -446,6 +446,68 @@ mod tests {
         assert_eq!(allows(&[rule("tcp", 443, 443, other)], 443, &t), Verdict::Deny);
     }
 
+    fn list(entries: Entries) -> Peer {
+        Peer::Declared(PrefixList { id: "Internal".into(), span: Span::default(), entries })
+    }
+    fn v4_list(cidrs: &[&str]) -> Peer {
+        list(Entries::V4(cidrs.iter().map(|c| c.parse().unwrap()).collect()))
+    }
+
+    #[test]
+    fn a_declared_prefix_list_matches_by_its_entries() {
+        let groups = [Ident::Resource("EndpointSg".into())];
+        let eni = Target::Private { cidr: Some("10.0.1.0/24".parse().unwrap()), groups: &groups };
+        let verdict = |peer: Peer, t: &Target<'_>| allows(&[rule("tcp", 443, 443, peer)], 443, t);
+        let unknown = Entries::Unknown(Unknown { reason: "entry".into(), span: Span::default() });
+        let cases: [(Peer, &Target<'_>, Option<bool>); 11] = [
+            (v4_list(&["10.0.0.0/16"]), &eni, Some(true)),
+            (v4_list(&["192.168.0.0/16", "10.0.1.0/25", "10.0.1.128/25"]), &eni, Some(true)),
+            (v4_list(&["10.1.0.0/16"]), &eni, Some(false)),
+            (v4_list(&["10.0.1.0/25"]), &eni, None),
+            (v4_list(&[]), &eni, Some(false)),
+            (list(Entries::V6), &eni, Some(false)),
+            (list(unknown), &eni, None),
+            // a list for S3: only 0.0.0.0/0 surely covers its public addresses
+            (v4_list(&["10.0.0.0/8", "0.0.0.0/0"]), &S3, Some(true)),
+            (v4_list(&["10.0.0.0/8", "172.16.0.0/12"]), &S3, Some(false)),
+            (v4_list(&["10.0.0.0/8", "52.216.0.0/15"]), &S3, None),
+            (list(Entries::V6), &S3, Some(false)),
+        ];
+        for (peer, target, want) in cases {
+            let got = match verdict(peer.clone(), target) {
+                Verdict::Allow(_) => Some(true),
+                Verdict::Deny => Some(false),
+                Verdict::Unknown(_) => None,
+            };
+            assert_eq!(got, want, "{peer:?}");
+        }
+    }
+
+    #[test]
+    fn a_prefix_list_outside_the_template_is_unverifiable_for_a_private_address() {
+        let groups = [Ident::Resource("EndpointSg".into())];
+        let eni = Target::Private { cidr: Some("10.0.1.0/24".parse().unwrap()), groups: &groups };
+        let pl = |id: &str| rule("tcp", 443, 443, Peer::PrefixList(Ident::External(id.into())));
+        assert!(matches!(allows(&[pl("pl-0e5b2c7a9d1f34a68")], 443, &eni), Verdict::Unknown(_)));
+        // an AWS-managed list (S3 in us-east-1) holds no private range
+        assert_eq!(allows(&[pl("pl-63a5400a")], 443, &eni), Verdict::Deny);
+    }
+
+    #[test]
+    fn expansion_replaces_references_to_declared_lists_only() {
+        let declared = PrefixList { id: "Internal".into(), span: Span::default(), entries: Entries::V6 };
+        let mut g = group(Some(vec![
+            rule("tcp", 443, 443, Peer::PrefixList(Ident::Resource("Internal".into()))),
+            rule("tcp", 443, 443, Peer::PrefixList(Ident::Resource("NotAList".into()))),
+            rule("tcp", 443, 443, Peer::PrefixList(Ident::External("pl-63a5400a".into()))),
+        ]));
+        g.finish(vec![]);
+        g.expand_prefix_lists(|id| (id == "Internal").then_some(&declared));
+        assert_eq!(g.egress[0].peer, Peer::Declared(declared.clone()));
+        assert_eq!(g.egress[1].peer, Peer::PrefixList(Ident::Resource("NotAList".into())));
+        assert_eq!(g.egress[2].peer, Peer::PrefixList(Ident::External("pl-63a5400a".into())));
+    }
+
     fn group(inline: Option<Vec<SgRule>>) -> SecurityGroup {
         SecurityGroup {
             id: "G".into(),

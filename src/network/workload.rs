@@ -227,8 +227,7 @@ fn primary_interface(interfaces: Option<&(RNode, Owner)>, lookup: &Lookup<'_>) -
     }
     let subnet = first.get("SubnetId").map(|s| (Ident::of(s), s.span));
     let groups = first.entry("GroupSet").or_else(|| first.entry("Groups")).map(|e| (ident_list(&e.value), e.key_span));
-    let mut public =
-        first.entry("AssociatePublicIpAddress").map(|e| associate_public_ip(e, owner, &where_));
+    let mut public = first.entry("AssociatePublicIpAddress").map(|e| associate_public_ip(e, owner, &where_));
     // EC2 UG, *Assign a public IPv4 address at launch*: "You can't
     // auto-assign a public IP address if you specify more than one network
     // interface"
@@ -278,7 +277,10 @@ fn existing_interface(e: &REntry, owner: &str, lookup: &Lookup<'_>) -> Primary {
     let subnet = match eni.prop("SubnetId") {
         Some(s) => (Ident::of(s), s.span),
         None => (
-            Ident::Unknown(Unknown { reason: format!("network interface `{}` has no `SubnetId`", eni.id), span: eni.span }),
+            Ident::Unknown(Unknown {
+                reason: format!("network interface `{}` has no `SubnetId`", eni.id),
+                span: eni.span,
+            }),
             eni.span,
         ),
     };

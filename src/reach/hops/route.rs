@@ -310,3 +310,44 @@ pub(super) fn route_target_ident(t: &RouteTarget) -> Ident {
         RouteTarget::Local => Ident::External("local".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RouteChoice;
+    use crate::reach::Tracer;
+    use crate::reach::tests::net;
+
+    const LIST: &str = "
+  Everything:
+    Type: AWS::EC2::PrefixList
+    Properties: {AddressFamily: IPv4, Entries: [{Cidr: 10.0.0.0/8}, {Cidr: 0.0.0.0/0}]}
+  ViaList:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationPrefixListId: !Ref Everything, NatGatewayId: nat-1}
+";
+
+    /// The route a packet to a public address takes from the base subnet.
+    fn chosen(extra: &str) -> Option<String> {
+        let n = net(extra);
+        let t = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+        match t.public_route(t.subnet.expect("subnet"), false) {
+            RouteChoice::Route(r) => Some(r.id.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_prefix_list_entry_routes_but_loses_to_a_plain_route_of_its_length() {
+        assert_eq!(chosen(LIST).as_deref(), Some("ViaList"));
+        let plain = "
+  Plain:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayId: tgw-1}
+";
+        // whatever the order in the template
+        assert_eq!(chosen(&format!("{LIST}{plain}")).as_deref(), Some("Plain"));
+        assert_eq!(chosen(&format!("{plain}{LIST}")).as_deref(), Some("Plain"));
+        // a list without 0.0.0.0/0 is no default route
+        assert_eq!(chosen(&LIST.replace(", {Cidr: 0.0.0.0/0}", "")), None);
+    }
+}

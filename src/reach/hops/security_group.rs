@@ -58,26 +58,24 @@ impl<'n> Tracer<'n> {
                 format!("{} allows tcp/443 out to {what}", names.join(", ")),
                 rule_span,
             ),
-            sg::Verdict::Unknown(u) => {
-                match unverifiable_prefix_list(&rules, target, self.region) {
-                    Some(r) => unknown(
-                        HopKind::SecurityGroupEgress,
-                        &first,
-                        u.reason.clone(),
-                        Blocker {
-                            code: Code::PN207,
-                            span: r.peer_span,
-                            resource: Some(r.standalone.clone().unwrap_or_else(|| first.clone())),
-                            why: u.reason,
-                            fix: match target {
-                                sg::Target::Public { .. } => prefix_list_fix(self.region),
-                                sg::Target::Private { .. } => DECLARE_PREFIX_LIST.to_string(),
-                            },
+            sg::Verdict::Unknown(u) => match unverifiable_prefix_list(&rules, target, self.region) {
+                Some(r) => unknown(
+                    HopKind::SecurityGroupEgress,
+                    &first,
+                    u.reason.clone(),
+                    Blocker {
+                        code: Code::PN207,
+                        span: r.peer_span,
+                        resource: Some(r.standalone.clone().unwrap_or_else(|| first.clone())),
+                        why: u.reason,
+                        fix: match target {
+                            sg::Target::Public { .. } => prefix_list_fix(self.region),
+                            sg::Target::Private { .. } => DECLARE_PREFIX_LIST.to_string(),
                         },
-                    ),
-                    None => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
-                }
-            }
+                    },
+                ),
+                None => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
+            },
             sg::Verdict::Deny => {
                 let existing = if rules.is_empty() {
                     "no egress rule at all".to_string()

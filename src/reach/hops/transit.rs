@@ -366,7 +366,9 @@ impl<'n> Tracer<'n> {
                 .iter()
                 .filter_map(|x| match &x.destination {
                     // longest prefix first, then a plain route before a prefix list's
-                    Destination::Cidr(c) if c.contains(&src_cidr) => Some(((c.prefix_len(), x.prefix_list.is_none()), x)),
+                    Destination::Cidr(c) if c.contains(&src_cidr) => {
+                        Some(((c.prefix_len(), x.prefix_list.is_none()), x))
+                    }
                     _ => None,
                 })
                 .max_by_key(|(rank, _)| *rank);
