@@ -308,3 +308,122 @@ fn aws_managed_policies_grant_what_their_documents_say() {
         }
     }
 }
+
+/// Lints template text from stdin in us-east-1 with extra arguments: the
+/// JSON and the exit code.
+fn run_stdin_args(text: &str, args: &[&str]) -> (Value, i32) {
+    let out = Command::cargo_bin("privnet-lint")
+        .expect("binary")
+        .args(["-", "--format", "json", "--region", "us-east-1"])
+        .args(args)
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    let doc =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (doc, out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn prefix_lists_declared_in_the_template_are_expanded() {
+    // issue 12 item 1: `Ref` / `GetAtt PrefixListId` of an AWS::EC2::PrefixList
+    // in the instance's egress and the endpoint group's ingress
+    let pass = "fixtures/scenarios/template-prefix-list.pass.yaml";
+    let (doc, code) = run_json(&[pass, "--region", "us-east-1"]);
+    assert_eq!(code, 0, "{:?}", codes(&doc));
+    assert!(codes(&doc).is_empty(), "{:?}", codes(&doc));
+    let w = workload(&doc, "Instance");
+    assert_eq!(w["checks"]["dnf"]["status"], "reachable");
+    assert_eq!(w["checks"]["ssm"]["status"], "reachable");
+
+    // the list names another VPC's range: both security-group hops fail
+    let fail = "fixtures/scenarios/template-prefix-list.fail.yaml";
+    let (doc, code) = run_json(&[fail, "--region", "us-east-1"]);
+    assert_eq!(code, 1);
+    let mut found = codes(&doc);
+    found.sort();
+    assert_eq!(found, vec!["PN202", "PN203"]);
+    for f in doc["results"][0]["findings"].as_array().unwrap() {
+        let message = f["message"].as_str().unwrap();
+        assert!(message.contains("InternalNetworks (10.1.0.0/16)"), "{message}");
+        assert!(
+            f["fix"]
+                .as_str()
+                .unwrap_or("")
+                .contains("add 10.0.1.0/24 to the `Entries` of prefix list InternalNetworks"),
+            "{f}"
+        );
+    }
+    let w = workload(&doc, "Instance");
+    assert_eq!(w["checks"]["ssm"]["status"], "unreachable");
+    assert_eq!(w["checks"]["dnf"]["status"], "reachable", "S3 has its own rule");
+
+    // variants of the list's entries
+    let text = std::fs::read_to_string(pass).unwrap();
+    let entry = "        - Cidr: !Ref InternalCidr  # the entry\n          Description: this VPC\n";
+    assert!(text.contains(entry));
+    let halves = "        - Cidr: 10.0.1.0/25\n        - Cidr: 10.0.1.128/25\n";
+    let half = "        - Cidr: 10.0.1.0/25\n";
+    let ipv6 = text.replace(entry, "        - Cidr: \"::/0\"\n").replace("AddressFamily: IPv4", "AddressFamily: IPv6");
+    let external =
+        text.replace("SourcePrefixListId: !Ref InternalNetworks", "SourcePrefixListId: pl-0e5b2c7a9d1f34a68").replace(
+            "DestinationPrefixListId: !GetAtt InternalNetworks.PrefixListId",
+            "DestinationPrefixListId: pl-0e5b2c7a9d1f34a68",
+        );
+    let no_default = text.replace("    Default: 10.0.0.0/16\n", "");
+    for (variant, args, ssm, reasons) in [
+        // two halves of the instance's subnet cover it together
+        (text.replace(entry, halves), vec![], "reachable", vec![]),
+        // half of it: cannot tell which address the instance gets
+        (text.replace(entry, half), vec![], "unknown", vec!["PN005"]),
+        // an IPv6 list never matches IPv4 traffic
+        (ipv6, vec![], "unreachable", vec!["PN202", "PN203"]),
+        // a list outside the template: unverifiable, not an error
+        (external, vec![], "unknown", vec!["PN207"]),
+        // entries from a parameter without a value, then with one
+        (no_default.clone(), vec![], "unknown", vec!["PN005"]),
+        (no_default, vec!["--parameter", "InternalCidr=10.0.0.0/8"], "reachable", vec![]),
+    ] {
+        let (doc, _) = run_stdin_args(&variant, &args);
+        let w = workload(&doc, "Instance");
+        assert_eq!(w["checks"]["ssm"]["status"], ssm, "{args:?} {w}");
+        assert_eq!(w["checks"]["ssm"]["reasons"], serde_json::json!(reasons), "{w}");
+        assert_eq!(w["checks"]["dnf"]["status"], "reachable", "{w}");
+        assert!(codes(&doc).iter().all(|c| c != "PN202" && c != "PN203") || ssm == "unreachable", "{:?}", codes(&doc));
+    }
+}
+
+#[test]
+fn a_route_to_a_template_prefix_list_routes_its_entries() {
+    let text = std::fs::read_to_string("fixtures/scenarios/nat-design.yaml").unwrap();
+    let route = "      DestinationCidrBlock: 0.0.0.0/0\n      NatGatewayId: !Ref NatGateway\n";
+    assert!(text.contains(route));
+    let with_list = |cidrs: &[&str], extra_route: &str| {
+        let entries: String = cidrs.iter().map(|c| format!("        - Cidr: {c}\n")).collect();
+        text.replace(route, "      DestinationPrefixListId: !Ref Destinations\n      NatGatewayId: !Ref NatGateway\n")
+            .replace(
+                "  PrivateSubnetAssociation:\n",
+                &format!(
+                    "  Destinations:\n    Type: AWS::EC2::PrefixList\n    Properties:\n      PrefixListName: destinations\n      AddressFamily: IPv4\n      MaxEntries: 5\n      Entries:\n{entries}{extra_route}  PrivateSubnetAssociation:\n"
+                ),
+            )
+    };
+    // a list holding 0.0.0.0/0 makes the NAT gateway the default route
+    let (doc, code) = run_stdin_args(&with_list(&["0.0.0.0/0"], ""), &[]);
+    assert_eq!(code, 0, "{:?}", codes(&doc));
+    let w = workload(&doc, "Instance");
+    assert_eq!(w["checks"]["dnf"]["status"], "reachable", "{w}");
+    assert_eq!(w["checks"]["ssm"]["paths"][0]["via"], "NatGateway", "{w}");
+    // internal ranges only: no route to S3 or to the public SSM endpoints
+    let (doc, code) = run_stdin_args(&with_list(&["10.0.0.0/8", "192.168.0.0/16"], ""), &[]);
+    assert_eq!(code, 1);
+    let w = workload(&doc, "Instance");
+    assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN101"]), "{w}");
+    assert_eq!(w["checks"]["ssm"]["reasons"], serde_json::json!(["PN103"]), "{w}");
+    // a plain 0.0.0.0/0 route wins over a prefix list's entry of the same length
+    let blackhole = "  Blackhole:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref PrivateRouteTable\n      DestinationCidrBlock: 0.0.0.0/0\n      TransitGatewayId: tgw-0123456789abcdef0\n";
+    let (doc, _) = run_stdin_args(&with_list(&["0.0.0.0/0"], blackhole), &[]);
+    let w = workload(&doc, "Instance");
+    assert_eq!(w["checks"]["ssm"]["status"], "unknown", "the transit gateway route decides: {w}");
+    assert!(codes(&doc).contains(&"PN106".to_string()), "{:?}", codes(&doc));
+}

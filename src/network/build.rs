@@ -13,6 +13,7 @@ use ipnet::Ipv4Net;
 
 use super::iam::{InstanceProfile, Role};
 use super::nacl::{NaclEntry, NetworkAcl};
+use super::prefix_list::Entries;
 use super::region::{AmiFamily, ami_family};
 use super::sg::{Peer, Protocol, SecurityGroup, SgRule, inline_rules};
 use super::workload;
@@ -59,6 +60,7 @@ pub fn build(resolved: &Resolved) -> Network {
             }),
             "AWS::IAM::Role" => role(&mut net, r),
             "AWS::NetworkFirewall::Firewall" => net.firewalls.push(super::transit::firewall(resolved, r)),
+            "AWS::EC2::PrefixList" => net.prefix_lists.push(super::prefix_list::parse(r)),
             _ => net.transit.add(r),
         }
     }
@@ -131,10 +133,17 @@ pub fn build(resolved: &Resolved) -> Network {
             _ => {}
         }
     }
+    let lists = std::mem::take(&mut net.prefix_lists);
+    let lists_by_id: HashMap<&str, &super::prefix_list::PrefixList> =
+        lists.iter().map(|l| (l.id.as_str(), l)).collect();
     for g in &mut net.groups {
         let rules = standalone_egress.remove(&g.id).unwrap_or_default();
         g.finish(rules);
+        // VPC UG, "Managed prefix lists": a rule that references a list
+        // stands for one rule per entry
+        g.expand_prefix_lists(|id| lists_by_id.get(id).copied());
     }
+    net.prefix_lists = lists;
     for acl in &mut net.nacls {
         acl.entries.sort_by_key(|e| (e.egress, e.number));
     }
@@ -162,6 +171,7 @@ fn reindex(net: &mut Network) {
     add!(endpoints);
     add!(profiles);
     add!(roles);
+    add!(prefix_lists);
     net.index = index;
     let mut by_vpc: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, ep) in net.endpoints.iter().enumerate() {
@@ -426,16 +436,27 @@ const ROUTE_TARGETS: &[&str] = &[
 ];
 
 fn route(net: &mut Network, r: &ResolvedResource) {
-    let destination = if let Some(d) = r.prop("DestinationCidrBlock") {
-        match cidr(d) {
+    // A route to a prefix list of the template stands for a route to each
+    // of its entries (VPC UG, "Managed prefix lists"); it loses to a plain
+    // CIDR route of the same length (VPC UG, "How route priority works").
+    let mut prefix_list = None;
+    let destinations = if let Some(d) = r.prop("DestinationCidrBlock") {
+        vec![match cidr(d) {
             Some(c) => Destination::Cidr(c),
             None => Destination::Unknown(
                 d.unknown()
                     .unwrap_or(Unknown { reason: "`DestinationCidrBlock` is not an IPv4 CIDR".into(), span: d.span }),
             ),
-        }
+        }]
+    } else if let Some(list) =
+        r.prop("DestinationPrefixListId").and_then(|p| Ident::of(p).id().and_then(|id| net.prefix_list(id)))
+        && let Entries::V4(nets) = &list.entries
+    {
+        prefix_list = Some(list.id.clone());
+        nets.iter().map(|n| Destination::Cidr(*n)).collect()
     } else {
-        Destination::Other
+        // IPv6 blocks, lists outside the template or of unknown entries
+        vec![Destination::Other]
     };
     let Some((key, value)) = ROUTE_TARGETS.iter().find_map(|k| r.prop(k).map(|v| (*k, v))) else { return };
     let ident = Ident::of(value);
@@ -451,7 +472,15 @@ fn route(net: &mut Network, r: &ResolvedResource) {
     };
     let rt = ident_prop(r, "RouteTableId");
     if let Some(table) = find_mut(&mut net.route_tables, &net.index, &rt, |t| &t.id) {
-        table.routes.push(Route { id: r.id.clone(), span: prop_span(r, key), destination, target });
+        for destination in destinations {
+            table.routes.push(Route {
+                id: r.id.clone(),
+                span: prop_span(r, key),
+                destination,
+                target: target.clone(),
+                prefix_list: prefix_list.clone(),
+            });
+        }
     }
 }
 

@@ -12,8 +12,11 @@ pub mod graph;
 pub mod iam;
 pub mod managed;
 pub mod nacl;
+pub mod prefix_list;
 pub mod region;
 pub mod sg;
+#[cfg(test)]
+mod tests;
 pub mod transit;
 mod workload;
 
@@ -213,7 +216,8 @@ pub enum Destination {
     Cidr(Ipv4Net),
     /// An AWS-managed service prefix list (gateway endpoint routes): the service name.
     ServicePrefixList(String),
-    /// A customer-managed prefix list or IPv6 block: does not decide IPv4 service traffic.
+    /// An IPv6 block, or a prefix list outside the template (or of unknown
+    /// entries): does not decide IPv4 service traffic.
     Other,
     /// Not known.
     Unknown(Unknown),
@@ -230,6 +234,9 @@ pub struct Route {
     pub destination: Destination,
     /// Target.
     pub target: RouteTarget,
+    /// The template prefix list (`DestinationPrefixListId`) this route is
+    /// one entry of: a plain CIDR route of the same length wins over it.
+    pub prefix_list: Option<String>,
 }
 
 /// A route table.
@@ -319,15 +326,36 @@ pub enum EndpointKind {
     Other,
 }
 
-/// How a workload gets a public IPv4 address.
+/// How a workload gets a public IPv4 address. The subnet's
+/// `MapPublicIpOnLaunch` is only the default: `AssociatePublicIpAddress`
+/// on the primary network interface overrides it either way, and an
+/// instance launched on an existing interface or with several interfaces
+/// gets none from either (EC2 UG, "Manage the IPv4 addresses for your EC2
+/// instances", *Assign a public IPv4 address at launch*).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PublicIp {
     /// It gets one (and how, for messages).
     Yes(String),
-    /// It gets none.
-    No,
+    /// It gets none, whatever its subnet says.
+    No(NoPublicIp),
+    /// Nothing on the workload decides: its subnet's `MapPublicIpOnLaunch` does.
+    FromSubnet,
     /// Cannot tell.
     Unknown(Unknown),
+}
+
+/// Why a workload gets no public IPv4 address whatever its subnet says, and
+/// where that is decided (the thing to edit).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoPublicIp {
+    /// The reason, for messages: `` `AssociatePublicIpAddress: false` on its primary network interface ``.
+    pub why: String,
+    /// Where it is decided.
+    pub span: Span,
+    /// The resource that decides it (instance, launch template or configuration).
+    pub resource: String,
+    /// How to give it one.
+    pub fix: String,
 }
 
 /// What runs the agent and dnf: an instance, or one subnet of an Auto
@@ -405,6 +433,8 @@ pub struct Network {
     pub firewalls: Vec<transit::Firewall>,
     /// Transit gateways, their attachments and routes.
     pub transit: transit::Transit,
+    /// Customer-managed prefix lists declared in the template.
+    pub prefix_lists: Vec<prefix_list::PrefixList>,
     /// `AWS::IAM::ManagedPolicy` documents by logical ID.
     pub managed_policies: Vec<(String, RNode)>,
     /// Findings about the model itself (not about a path).
@@ -436,6 +466,7 @@ impl Network {
     lookup!(endpoint, endpoints, VpcEndpoint);
     lookup!(profile, profiles, iam::InstanceProfile);
     lookup!(role, roles, iam::Role);
+    lookup!(prefix_list, prefix_lists, prefix_list::PrefixList);
 
     /// The endpoints whose `VpcId` is the VPC `vpc` of this template, in
     /// template order.

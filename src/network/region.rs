@@ -122,6 +122,13 @@ pub fn prefix_list_meaning(id: &str, region: &str) -> PrefixListMeaning {
     }
 }
 
+/// True for an ID of the table: an AWS-managed list (S3 or DynamoDB) in
+/// some region, which holds only the service's public addresses wherever
+/// it exists, never a VPC's private range.
+pub fn is_aws_managed_prefix_list(id: &str) -> bool {
+    PREFIX_LISTS.iter().any(|(_, s3, ddb)| *s3 == id || *ddb == Some(id))
+}
+
 /// Why a hard-coded prefix-list ID used as an S3 destination is wrong in
 /// `region`, if it certainly is: it does not exist there (another
 /// region's list), or it is S3 elsewhere but another service here (the IDs

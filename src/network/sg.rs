@@ -8,7 +8,8 @@
 use ipnet::Ipv4Net;
 
 use super::Ident;
-use super::region::{PrefixListMeaning, prefix_list_meaning};
+use super::prefix_list::{Cover, Entries, PrefixList, cover};
+use super::region::{PrefixListMeaning, is_aws_managed_prefix_list, prefix_list_meaning};
 use crate::resolve::{RNode, Unknown, Val};
 use crate::source::Span;
 
@@ -53,8 +54,11 @@ pub enum Peer {
     /// `CidrIpv6` (never matches the IPv4 traffic modelled here).
     V6,
     /// `DestinationPrefixListId` / `SourcePrefixListId`: the ID, or the
-    /// in-template prefix list it refers to.
+    /// in-template prefix list it refers to (before expansion).
     PrefixList(Ident),
+    /// A prefix list declared in the template, expanded to its entries
+    /// (see [`SecurityGroup::expand_prefix_lists`]).
+    Declared(PrefixList),
     /// `DestinationSecurityGroupId` / `SourceSecurityGroupId` / `SourceSecurityGroupName`.
     Group(Ident),
     /// No destination or source at all: CloudFormation creates the stack
@@ -198,29 +202,68 @@ fn is_private(net: &Ipv4Net) -> bool {
     PRIVATE_RANGES.iter().filter_map(|r| r.parse::<Ipv4Net>().ok()).any(|r| r.contains(net))
 }
 
+/// Why CIDR blocks may or may not match a target.
+enum Doubt {
+    /// This public block may or may not hold the service's addresses.
+    Public(Ipv4Net),
+    /// The blocks cover only part of this subnet.
+    Part(Ipv4Net),
+    /// The address compared with is not known.
+    NoAddress,
+}
+
+/// Do the CIDR blocks `nets` (one rule's, or a prefix list's entries)
+/// match `target`?
+fn cidrs_match(nets: &[Ipv4Net], target: &Target<'_>) -> Result<bool, Doubt> {
+    if nets.iter().any(|n| n.prefix_len() == 0) {
+        return Ok(true);
+    }
+    match target {
+        Target::Public { .. } => match nets.iter().find(|n| !is_private(n)) {
+            None => Ok(false),
+            Some(n) => Err(Doubt::Public(*n)),
+        },
+        Target::Private { cidr: Some(c), .. } => match cover(nets, c) {
+            Cover::All => Ok(true),
+            Cover::None => Ok(false),
+            Cover::Part => Err(Doubt::Part(*c)),
+        },
+        Target::Private { cidr: None, .. } => Err(Doubt::NoAddress),
+    }
+}
+
 /// Does `peer` match `target`? `None` = cannot tell.
 pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result<bool, Unknown> {
     let unknown = |reason: String| Err(Unknown { reason, span: rule_span });
     match (peer, target) {
         (Peer::V6 | Peer::Missing, _) => Ok(false),
         (Peer::Unknown(u), _) => Err(u.clone()),
-        (Peer::V4(net), Target::Public { .. }) => {
-            if net.prefix_len() == 0 {
-                Ok(true)
-            } else if is_private(net) {
-                Ok(false)
-            } else {
-                unknown(format!(
+        (Peer::V4(net), target) => cidrs_match(std::slice::from_ref(net), target).or_else(|doubt| {
+            unknown(match doubt {
+                Doubt::Public(_) => format!(
                     "the rule allows {net}, which may or may not cover the service's public addresses (they change over time)"
-                ))
-            }
-        }
-        (Peer::V4(net), Target::Private { cidr, .. }) => match cidr {
-            _ if net.prefix_len() == 0 => Ok(true),
-            Some(c) if net.contains(c) => Ok(true),
-            Some(c) if !net.contains(&c.network()) && !c.contains(&net.network()) => Ok(false),
-            Some(c) => unknown(format!("the rule allows {net}, which covers only part of {c}")),
-            None => unknown(format!("the rule allows {net}, and the address it is compared with is not known")),
+                ),
+                Doubt::Part(c) => format!("the rule allows {net}, which covers only part of {c}"),
+                Doubt::NoAddress => {
+                    format!("the rule allows {net}, and the address it is compared with is not known")
+                }
+            })
+        }),
+        (Peer::Declared(pl), target) => match &pl.entries {
+            Entries::V4(nets) => cidrs_match(nets, target).or_else(|doubt| {
+                let list = pl.describe();
+                unknown(match doubt {
+                    Doubt::Public(n) => format!(
+                        "the rule allows prefix list {list}, whose entry {n} may or may not cover the service's public addresses (they change over time)"
+                    ),
+                    Doubt::Part(c) => format!("the rule allows prefix list {list}, whose entries cover only part of {c}"),
+                    Doubt::NoAddress => format!(
+                        "the rule allows prefix list {list}, and the address it is compared with is not known"
+                    ),
+                })
+            }),
+            Entries::V6 => Ok(false),
+            Entries::Unknown(u) => Err(u.clone()),
         },
         (Peer::PrefixList(id), Target::Public { region, is_s3 }) => match id {
             Ident::External(pl) if *is_s3 => match prefix_list_meaning(pl, region) {
@@ -234,7 +277,17 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
             Ident::Resource(r) => unknown(format!("the rule allows the customer-managed prefix list `{r}`")),
             Ident::Unknown(u) => Err(u.clone()),
         },
-        (Peer::PrefixList(_), Target::Private { .. }) => Ok(false),
+        (Peer::PrefixList(id), Target::Private { cidr, .. }) => match id {
+            // an AWS-managed list holds a service's public addresses
+            Ident::External(pl) if is_aws_managed_prefix_list(pl) => Ok(false),
+            // a customer-managed list outside the template may hold any range
+            Ident::External(pl) => unknown(format!(
+                "the rule allows `{pl}`, a prefix list outside the template: whether it covers {} cannot be verified",
+                cidr.map(|c| c.to_string()).unwrap_or_else(|| "the address".into())
+            )),
+            Ident::Resource(r) => unknown(format!("the rule allows `{r}`, which is not a prefix list of this template")),
+            Ident::Unknown(u) => Err(u.clone()),
+        },
         (Peer::Group(_), Target::Public { .. }) => Ok(false),
         (Peer::Group(g), Target::Private { groups, .. }) => match g {
             Ident::Unknown(u) => Err(u.clone()),
@@ -285,6 +338,19 @@ pub fn inline_rules(list: &RNode, egress: bool) -> Vec<SgRule> {
 }
 
 impl SecurityGroup {
+    /// Replaces each rule's reference to a prefix list declared in the
+    /// template (`lookup` finds it by logical ID) with the list and its
+    /// entries.
+    pub fn expand_prefix_lists<'a>(&mut self, lookup: impl Fn(&str) -> Option<&'a PrefixList>) {
+        for rule in self.ingress.iter_mut().chain(self.egress.iter_mut()).chain(self.stripped.iter_mut()) {
+            if let Peer::PrefixList(Ident::Resource(id)) = &rule.peer
+                && let Some(list) = lookup(id)
+            {
+                rule.peer = Peer::Declared(list.clone());
+            }
+        }
+    }
+
     /// Applies what CloudFormation does at creation time once every rule is
     /// known (AWS-SEMANTICS §3):
     /// - no inline egress: AWS adds the default allow-all egress rule;
@@ -378,6 +444,68 @@ mod tests {
         assert!(matches!(allows(&[rule("tcp", 443, 443, v4("10.0.1.0/25"))], 443, &t), Verdict::Unknown(_)));
         let other = Peer::Group(Ident::Resource("Other".into()));
         assert_eq!(allows(&[rule("tcp", 443, 443, other)], 443, &t), Verdict::Deny);
+    }
+
+    fn list(entries: Entries) -> Peer {
+        Peer::Declared(PrefixList { id: "Internal".into(), span: Span::default(), entries })
+    }
+    fn v4_list(cidrs: &[&str]) -> Peer {
+        list(Entries::V4(cidrs.iter().map(|c| c.parse().unwrap()).collect()))
+    }
+
+    #[test]
+    fn a_declared_prefix_list_matches_by_its_entries() {
+        let groups = [Ident::Resource("EndpointSg".into())];
+        let eni = Target::Private { cidr: Some("10.0.1.0/24".parse().unwrap()), groups: &groups };
+        let verdict = |peer: Peer, t: &Target<'_>| allows(&[rule("tcp", 443, 443, peer)], 443, t);
+        let unknown = Entries::Unknown(Unknown { reason: "entry".into(), span: Span::default() });
+        let cases: [(Peer, &Target<'_>, Option<bool>); 11] = [
+            (v4_list(&["10.0.0.0/16"]), &eni, Some(true)),
+            (v4_list(&["192.168.0.0/16", "10.0.1.0/25", "10.0.1.128/25"]), &eni, Some(true)),
+            (v4_list(&["10.1.0.0/16"]), &eni, Some(false)),
+            (v4_list(&["10.0.1.0/25"]), &eni, None),
+            (v4_list(&[]), &eni, Some(false)),
+            (list(Entries::V6), &eni, Some(false)),
+            (list(unknown), &eni, None),
+            // a list for S3: only 0.0.0.0/0 surely covers its public addresses
+            (v4_list(&["10.0.0.0/8", "0.0.0.0/0"]), &S3, Some(true)),
+            (v4_list(&["10.0.0.0/8", "172.16.0.0/12"]), &S3, Some(false)),
+            (v4_list(&["10.0.0.0/8", "52.216.0.0/15"]), &S3, None),
+            (list(Entries::V6), &S3, Some(false)),
+        ];
+        for (peer, target, want) in cases {
+            let got = match verdict(peer.clone(), target) {
+                Verdict::Allow(_) => Some(true),
+                Verdict::Deny => Some(false),
+                Verdict::Unknown(_) => None,
+            };
+            assert_eq!(got, want, "{peer:?}");
+        }
+    }
+
+    #[test]
+    fn a_prefix_list_outside_the_template_is_unverifiable_for_a_private_address() {
+        let groups = [Ident::Resource("EndpointSg".into())];
+        let eni = Target::Private { cidr: Some("10.0.1.0/24".parse().unwrap()), groups: &groups };
+        let pl = |id: &str| rule("tcp", 443, 443, Peer::PrefixList(Ident::External(id.into())));
+        assert!(matches!(allows(&[pl("pl-0e5b2c7a9d1f34a68")], 443, &eni), Verdict::Unknown(_)));
+        // an AWS-managed list (S3 in us-east-1) holds no private range
+        assert_eq!(allows(&[pl("pl-63a5400a")], 443, &eni), Verdict::Deny);
+    }
+
+    #[test]
+    fn expansion_replaces_references_to_declared_lists_only() {
+        let declared = PrefixList { id: "Internal".into(), span: Span::default(), entries: Entries::V6 };
+        let mut g = group(Some(vec![
+            rule("tcp", 443, 443, Peer::PrefixList(Ident::Resource("Internal".into()))),
+            rule("tcp", 443, 443, Peer::PrefixList(Ident::Resource("NotAList".into()))),
+            rule("tcp", 443, 443, Peer::PrefixList(Ident::External("pl-63a5400a".into()))),
+        ]));
+        g.finish(vec![]);
+        g.expand_prefix_lists(|id| (id == "Internal").then_some(&declared));
+        assert_eq!(g.egress[0].peer, Peer::Declared(declared.clone()));
+        assert_eq!(g.egress[1].peer, Peer::PrefixList(Ident::Resource("NotAList".into())));
+        assert_eq!(g.egress[2].peer, Peer::PrefixList(Ident::External("pl-63a5400a".into())));
     }
 
     fn group(inline: Option<Vec<SgRule>>) -> SecurityGroup {

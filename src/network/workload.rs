@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::build::{ident_list, image_family};
 use super::region::AmiFamily;
-use super::{Ident, Network, PublicIp, Workload, WorkloadKind};
-use crate::resolve::{RNode, ResolvedResource, Unknown, Val};
+use super::{Ident, Network, NoPublicIp, PublicIp, Workload, WorkloadKind};
+use crate::resolve::{REntry, RNode, ResolvedResource, Unknown, Val};
 use crate::source::Span;
 
 /// Launch data from an instance, a launch template's `LaunchTemplateData`,
@@ -15,7 +15,8 @@ use crate::source::Span;
 struct Launch {
     image: Option<(RNode, Span)>,
     groups: Option<(Vec<Ident>, Span)>,
-    interfaces: Option<RNode>,
+    /// `NetworkInterfaces`, and the resource that declares them.
+    interfaces: Option<(RNode, Owner)>,
     profile: Option<(Ident, Span)>,
     metadata_disabled: Option<Span>,
     user_data: Option<RNode>,
@@ -40,6 +41,28 @@ impl Launch {
     }
 }
 
+/// The resource that declares launch data: where a finding about it points.
+#[derive(Clone)]
+struct Owner {
+    /// Logical ID.
+    id: String,
+    /// `instance`, `launch template` or `launch configuration`.
+    kind: &'static str,
+}
+
+impl Owner {
+    fn new(id: &str, kind: &'static str) -> Owner {
+        Owner { id: id.to_string(), kind }
+    }
+    /// Its primary network interface, in words.
+    fn primary_interface(&self) -> String {
+        match self.kind {
+            "instance" => "its primary network interface".to_string(),
+            kind => format!("the primary network interface of {kind} {}", self.id),
+        }
+    }
+}
+
 /// An `IamInstanceProfile` value: a profile name (`Ref`), or a launch
 /// template's `{Arn: !GetAtt P.Arn}` / `{Name: !Ref P}`.
 fn profile_ident(node: &RNode) -> Ident {
@@ -51,8 +74,8 @@ fn profile_ident(node: &RNode) -> Ident {
 }
 
 /// Reads launch data from a mapping (`Properties` of an instance or launch
-/// configuration, or a `LaunchTemplateData`).
-fn launch_data(props: &RNode, group_keys: &[&str]) -> Launch {
+/// configuration, or a `LaunchTemplateData`) that `owner` declares.
+fn launch_data(props: &RNode, group_keys: &[&str], owner: &Owner) -> Launch {
     let mut l = Launch::default();
     if let Some(e) = props.entry("ImageId") {
         l.image = Some((e.value.clone(), e.edit_span()));
@@ -68,7 +91,7 @@ fn launch_data(props: &RNode, group_keys: &[&str]) -> Launch {
     if let Some(span) = groups_span {
         l.groups = Some((groups, span));
     }
-    l.interfaces = props.get("NetworkInterfaces").cloned();
+    l.interfaces = props.get("NetworkInterfaces").map(|n| (n.clone(), owner.clone()));
     if let Some(e) = props.entry("IamInstanceProfile") {
         l.profile = Some((profile_ident(&e.value), e.edit_span()));
     }
@@ -79,10 +102,33 @@ fn launch_data(props: &RNode, group_keys: &[&str]) -> Launch {
         l.metadata_disabled = Some(e.edit_span());
     }
     l.user_data = props.get("UserData").cloned();
-    if let Some(a) = props.get("AssociatePublicIpAddress").and_then(RNode::as_bool) {
-        l.public_ip = Some(if a { PublicIp::Yes("AssociatePublicIpAddress: true".into()) } else { PublicIp::No });
+    // a launch configuration's own `AssociatePublicIpAddress`
+    if let Some(e) = props.entry("AssociatePublicIpAddress") {
+        l.public_ip = Some(associate_public_ip(e, &owner.id, &format!("its launch configuration {}", owner.id)));
     }
     l
+}
+
+/// An `AssociatePublicIpAddress` entry of `owner` (where: `"its primary
+/// network interface"`): true and false both override the subnet's
+/// `MapPublicIpOnLaunch` (EC2 UG, *Assign a public IPv4 address at
+/// launch*); false is not the same as absent.
+fn associate_public_ip(e: &REntry, owner: &str, where_: &str) -> PublicIp {
+    match e.value.as_bool() {
+        Some(true) => PublicIp::Yes(format!("AssociatePublicIpAddress: true on {where_}")),
+        Some(false) => PublicIp::No(NoPublicIp {
+            why: format!("{where_} sets `AssociatePublicIpAddress: false`"),
+            span: e.edit_span(),
+            resource: owner.to_string(),
+            fix: format!(
+                "Set `AssociatePublicIpAddress: true` on {where_}; without the key, the subnet's `MapPublicIpOnLaunch` decides."
+            ),
+        }),
+        None => PublicIp::Unknown(e.value.unknown().unwrap_or(Unknown {
+            reason: format!("`AssociatePublicIpAddress` of `{owner}` is not known"),
+            span: e.value.span,
+        })),
+    }
 }
 
 /// The live resources by logical ID, the launch templates and the Elastic
@@ -93,16 +139,24 @@ struct Lookup<'a> {
     launch_templates: Vec<&'a ResolvedResource>,
     /// Instance → the first EIP (or EIP association) naming it.
     eips: HashMap<&'a str, &'a str>,
+    /// Network interface → the first EIP association naming it.
+    eni_eips: HashMap<&'a str, &'a str>,
 }
 
 impl<'a> Lookup<'a> {
     fn new(live: &[&'a ResolvedResource]) -> Lookup<'a> {
         let mut eips = HashMap::new();
+        let mut eni_eips = HashMap::new();
         for r in live {
             if matches!(r.ty.as_str(), "AWS::EC2::EIP" | "AWS::EC2::EIPAssociation")
                 && let Some(i) = r.prop("InstanceId").and_then(RNode::as_ref_id)
             {
                 eips.entry(i).or_insert(r.id.as_str());
+            }
+            if r.ty == "AWS::EC2::EIPAssociation"
+                && let Some(n) = r.prop("NetworkInterfaceId").and_then(RNode::as_ref_id)
+            {
+                eni_eips.entry(n).or_insert(r.id.as_str());
             }
         }
         let mut by_id = HashMap::with_capacity(live.len());
@@ -114,6 +168,7 @@ impl<'a> Lookup<'a> {
             by_id,
             launch_templates: live.iter().copied().filter(|r| r.ty == "AWS::EC2::LaunchTemplate").collect(),
             eips,
+            eni_eips,
         }
     }
 
@@ -142,28 +197,113 @@ fn launch_template<'a>(spec: &RNode, lookup: &Lookup<'a>) -> Option<&'a Resolved
 fn template_launch(spec: Option<&RNode>, lookup: &Lookup<'_>) -> (Launch, Option<String>) {
     let Some(lt) = spec.and_then(|s| launch_template(s, lookup)) else { return (Launch::default(), None) };
     let data = lt.prop("LaunchTemplateData").cloned().unwrap_or_else(|| RNode::new(lt.span, Val::Map(Vec::new())));
-    let mut l = launch_data(&data, &["SecurityGroupIds", "SecurityGroups"]);
+    let mut l = launch_data(&data, &["SecurityGroupIds", "SecurityGroups"], &Owner::new(&lt.id, "launch template"));
     l.init = lt.init.clone();
     (l, Some(lt.id.clone()))
 }
 
-/// Public IP and groups from the primary network interface.
-/// The primary interface's subnet, groups and public-IP setting.
-type Interface = (Option<RNode>, Option<(Vec<Ident>, Span)>, Option<PublicIp>);
+/// What the primary network interface (`DeviceIndex` 0) of a launch
+/// decides: the subnet and groups of a new interface, or those of the
+/// existing `AWS::EC2::NetworkInterface` it names, and the public IP.
+#[derive(Default)]
+struct Primary {
+    subnet: Option<(Ident, Span)>,
+    groups: Option<(Vec<Ident>, Span)>,
+    public: Option<PublicIp>,
+}
 
-fn primary_interface(interfaces: Option<&RNode>) -> Interface {
-    let Some(first) = interfaces
-        .and_then(RNode::as_list)
-        .and_then(|l| l.iter().find(|i| i.get("DeviceIndex").and_then(RNode::as_i64) == Some(0)).or_else(|| l.first()))
+fn primary_interface(interfaces: Option<&(RNode, Owner)>, lookup: &Lookup<'_>) -> Primary {
+    let Some((list, owner)) = interfaces else { return Primary::default() };
+    let where_ = owner.primary_interface();
+    let owner = &owner.id;
+    let Some(items) = list.as_list() else { return Primary::default() };
+    let Some(first) =
+        items.iter().find(|i| i.get("DeviceIndex").and_then(RNode::as_i64) == Some(0)).or_else(|| items.first())
     else {
-        return (None, None, None);
+        return Primary::default();
     };
-    let subnet = first.get("SubnetId").cloned();
+    if let Some(e) = first.entry("NetworkInterfaceId") {
+        return existing_interface(e, owner, lookup);
+    }
+    let subnet = first.get("SubnetId").map(|s| (Ident::of(s), s.span));
     let groups = first.entry("GroupSet").or_else(|| first.entry("Groups")).map(|e| (ident_list(&e.value), e.key_span));
-    let public = first.get("AssociatePublicIpAddress").and_then(RNode::as_bool).map(|a| {
-        if a { PublicIp::Yes("AssociatePublicIpAddress: true on its network interface".into()) } else { PublicIp::No }
-    });
-    (subnet, groups, public)
+    let mut public = first.entry("AssociatePublicIpAddress").map(|e| associate_public_ip(e, owner, &where_));
+    // EC2 UG, *Assign a public IPv4 address at launch*: "You can't
+    // auto-assign a public IP address if you specify more than one network
+    // interface"
+    if items.len() > 1 && !matches!(public, Some(PublicIp::No(_) | PublicIp::Unknown(_))) {
+        public = Some(PublicIp::No(NoPublicIp {
+            why: format!(
+                "it launches with {} network interfaces, and EC2 assigns no public IPv4 address at launch to an instance with more than one",
+                items.len()
+            ),
+            span: list.span,
+            resource: owner.clone(),
+            fix: format!(
+                "Associate an Elastic IP with it (AWS::EC2::EIP with `InstanceId`), or launch {owner} with one network interface and attach the others with AWS::EC2::NetworkInterfaceAttachment."
+            ),
+        }));
+    }
+    Primary { subnet, groups, public }
+}
+
+/// An instance launched on an existing network interface lives in that
+/// interface's subnet with its `GroupSet` (none: the VPC's default group),
+/// and gets a public IPv4 address only from an Elastic IP: "can only be
+/// assigned to a new network interface, not an existing one" (EC2 API,
+/// InstanceNetworkInterfaceSpecification; EC2 UG, "Elastic network
+/// interfaces").
+fn existing_interface(e: &REntry, owner: &str, lookup: &Lookup<'_>) -> Primary {
+    let ident = Ident::of(&e.value);
+    let span = e.edit_span();
+    let eni = ident.id().and_then(|id| lookup.of_type(id, "AWS::EC2::NetworkInterface"));
+    let Some(eni) = eni else {
+        let u = match &ident {
+            Ident::Unknown(u) => u.clone(),
+            other => Unknown {
+                reason: format!(
+                    "`{owner}` launches on network interface {}: its subnet and security groups are not known",
+                    other.describe()
+                ),
+                span,
+            },
+        };
+        return Primary {
+            subnet: Some((Ident::Unknown(u.clone()), span)),
+            groups: Some((vec![Ident::Unknown(u.clone())], span)),
+            public: Some(PublicIp::Unknown(u)),
+        };
+    };
+    let subnet = match eni.prop("SubnetId") {
+        Some(s) => (Ident::of(s), s.span),
+        None => (
+            Ident::Unknown(Unknown {
+                reason: format!("network interface `{}` has no `SubnetId`", eni.id),
+                span: eni.span,
+            }),
+            eni.span,
+        ),
+    };
+    let groups = match eni.prop_entry("GroupSet") {
+        Some(g) => (ident_list(&g.value), g.key_span),
+        None => (Vec::new(), eni.span),
+    };
+    let public = match lookup.eni_eips.get(eni.id.as_str()) {
+        Some(assoc) => PublicIp::Yes(format!("Elastic IP association `{assoc}` on network interface {}", eni.id)),
+        None => PublicIp::No(NoPublicIp {
+            why: format!(
+                "it launches on network interface {}, an existing interface, which gets a public IPv4 address only from an Elastic IP",
+                eni.id
+            ),
+            span,
+            resource: owner.to_string(),
+            fix: format!(
+                "Associate an Elastic IP with network interface {}:\n  EipAssociation:\n    Type: AWS::EC2::EIPAssociation\n    Properties:\n      AllocationId: !GetAtt <Eip>.AllocationId\n      NetworkInterfaceId: !Ref {}",
+                eni.id, eni.id
+            ),
+        }),
+    };
+    Primary { subnet: Some(subnet), groups: Some(groups), public: Some(public) }
 }
 
 /// Adds every workload of the template to `net`.
@@ -179,14 +319,16 @@ pub(super) fn build_all(net: &mut Network, live: &[&ResolvedResource]) {
 }
 
 fn instance(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'_>) {
-    let mut own = launch_data(&r.properties, &["SecurityGroupIds", "SecurityGroups"]);
+    let mut own = launch_data(&r.properties, &["SecurityGroupIds", "SecurityGroups"], &Owner::new(&r.id, "instance"));
     own.init = r.init.clone();
     let (base, lt) = template_launch(r.prop("LaunchTemplate"), lookup);
     let l = own.or(base);
-    let (nic_subnet, nic_groups, nic_public) = primary_interface(l.interfaces.as_ref());
-    let (subnet, subnet_span) = match (r.prop_entry("SubnetId"), nic_subnet) {
+    let primary = primary_interface(l.interfaces.as_ref(), lookup);
+    // an AWS::EC2::NetworkInterfaceAttachment adds an interface at
+    // DeviceIndex 1 or more after launch: the primary stays where it is
+    let (subnet, subnet_span) = match (r.prop_entry("SubnetId"), primary.subnet) {
         (Some(e), _) => (Ident::of(&e.value), e.edit_span()),
-        (None, Some(s)) => (Ident::of(&s), s.span),
+        (None, Some(s)) => s,
         (None, None) => (
             Ident::Unknown(Unknown {
                 reason: format!("`{}` has no `SubnetId`: it launches in the account's default VPC", r.id),
@@ -197,9 +339,9 @@ fn instance(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'_>) {
     };
     let public_ip = match lookup.eips.get(r.id.as_str()) {
         Some(eip) => Some(PublicIp::Yes(format!("Elastic IP `{eip}`"))),
-        None => nic_public.or(l.public_ip.clone()),
+        None => primary.public.or(l.public_ip.clone()),
     };
-    push(net, r, WorkloadKind::Instance, subnet, subnet_span, nic_groups.or(l.groups.clone()), public_ip, l, lt);
+    push(net, r, WorkloadKind::Instance, subnet, subnet_span, primary.groups.or(l.groups.clone()), public_ip, l, lt);
 }
 
 fn auto_scaling_group(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'_>) {
@@ -213,13 +355,13 @@ fn auto_scaling_group(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'
         && let Some(name) = r.prop("LaunchConfigurationName").and_then(RNode::as_ref_id)
         && let Some(lc) = lookup.of_type(name, "AWS::AutoScaling::LaunchConfiguration")
     {
-        l = launch_data(&lc.properties, &["SecurityGroups"]);
+        l = launch_data(&lc.properties, &["SecurityGroups"], &Owner::new(&lc.id, "launch configuration"));
         l.init = lc.init.clone().or_else(|| r.init.clone());
         source = Some(lc.id.clone());
     }
-    let (_, nic_groups, nic_public) = primary_interface(l.interfaces.as_ref());
-    let groups = nic_groups.or(l.groups.clone());
-    let public_ip = nic_public.or(l.public_ip.clone());
+    let primary = primary_interface(l.interfaces.as_ref(), lookup);
+    let groups = primary.groups.or(l.groups.clone());
+    let public_ip = primary.public.or(l.public_ip.clone());
     let subnets: Vec<(Ident, Span)> = match r.prop_entry("VPCZoneIdentifier") {
         Some(e) => match &e.value.val {
             Val::List(items) => items.iter().map(|i| (Ident::of(i), i.span)).collect(),
@@ -281,7 +423,7 @@ fn push(
         subnet_span,
         groups,
         groups_span,
-        public_ip: public_ip.unwrap_or(PublicIp::No),
+        public_ip: public_ip.unwrap_or(PublicIp::FromSubnet),
         profile,
         image,
         image_span,

@@ -26,7 +26,9 @@ const BASE: &str = "
     Properties: {SubnetId: !Ref Subnet}
 ";
 
-fn net(extra: &str) -> Network {
+/// The network of `BASE` (a VPC, a subnet, its route table and instance
+/// `I`) and `extra` (used by the hop families' own tests too).
+pub(super) fn net(extra: &str) -> Network {
     net_from(BASE, extra)
 }
 

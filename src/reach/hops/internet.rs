@@ -180,36 +180,124 @@ impl<'n> Tracer<'n> {
         let (Some(subnet), Some(vpc)) = (self.subnet, self.vpc) else { return Vec::new() };
         let mut hops = vec![self.igw_attached_hop(igw, route, &Ident::Resource(vpc.id.clone()), None)];
         let public = match &self.w.public_ip {
-            PublicIp::Yes(how) => Some(how.clone()),
-            PublicIp::No if subnet.map_public_ip => Some(format!("subnet {} has MapPublicIpOnLaunch: true", subnet.id)),
-            PublicIp::No => None,
+            PublicIp::Yes(how) => Ok(how.clone()),
+            PublicIp::FromSubnet if subnet.map_public_ip => {
+                Ok(format!("subnet {} has MapPublicIpOnLaunch: true", subnet.id))
+            }
+            PublicIp::FromSubnet => Err(None),
+            PublicIp::No(no) => Err(Some(no)),
             PublicIp::Unknown(u) => {
                 hops.push(self.unknown_hop(HopKind::InternetGateway, &self.w.id, u));
                 return hops;
             }
         };
-        match public {
-            Some(how) => hops.push(pass(
-                HopKind::InternetGateway,
-                &self.w.id,
-                format!("{} has a public IPv4 address: {how}", self.w.id),
-                self.w.span,
-            )),
-            None => {
-                let span = subnet.map_public_ip_span.unwrap_or(subnet.span);
-                let why = format!(
+        let blocker = match public {
+            Ok(how) => {
+                hops.push(pass(
+                    HopKind::InternetGateway,
+                    &self.w.id,
+                    format!("{} has a public IPv4 address: {how}", self.w.id),
+                    self.w.span,
+                ));
+                return hops;
+            }
+            // the subnet's default: the fix goes on the subnet
+            Err(None) => Blocker {
+                code: Code::PN105,
+                span: subnet.map_public_ip_span.unwrap_or(subnet.span),
+                resource: Some(subnet.id.clone()),
+                why: format!(
                     "the default route of subnet {} goes to an internet gateway, but {} gets no public IPv4 address (MapPublicIpOnLaunch is false and no Elastic IP or public network interface is given)",
                     subnet.id, self.w.id
-                );
-                hops.push(block(HopKind::InternetGateway, &self.w.id, why.clone(), Blocker {
-                    code: Code::PN105,
-                    span,
-                    resource: Some(subnet.id.clone()),
-                    why,
-                    fix: format!("Set `MapPublicIpOnLaunch: true` on {} (or give the instance an Elastic IP), or route 0.0.0.0/0 to a NAT gateway instead.", subnet.id),
-                }));
-            }
-        }
+                ),
+                fix: format!(
+                    "Set `MapPublicIpOnLaunch: true` on {} (or give the instance an Elastic IP), or route 0.0.0.0/0 to a NAT gateway instead.",
+                    subnet.id
+                ),
+            },
+            // the workload overrides its subnet: the fix goes where it does
+            Err(Some(no)) => Blocker {
+                code: Code::PN105,
+                span: no.span,
+                resource: Some(no.resource.clone()),
+                why: format!(
+                    "the default route of subnet {} goes to an internet gateway, but {} gets no public IPv4 address: {}{}",
+                    subnet.id,
+                    self.w.id,
+                    no.why,
+                    if subnet.map_public_ip {
+                        format!("; `MapPublicIpOnLaunch: true` of subnet {} does not apply", subnet.id)
+                    } else {
+                        String::new()
+                    }
+                ),
+                fix: format!("{}\nOr route 0.0.0.0/0 to a NAT gateway instead.", no.fix),
+            },
+        };
+        hops.push(block(HopKind::InternetGateway, &self.w.id, blocker.why.clone(), blocker));
         hops
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Code;
+    use crate::reach::Tracer;
+    use crate::reach::hops::route::RouteChoice;
+    use crate::reach::tests::net;
+
+    const IGW: &str = "
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+  Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+";
+
+    /// The blockers of the internet gateway path of workload `id`: code
+    /// and blamed resource.
+    fn blockers(id: &str, extra: &str) -> Vec<(Code, Option<String>)> {
+        let n = net(&format!("{IGW}{extra}"));
+        let w = n.workloads.iter().find(|w| w.id == id).expect("workload");
+        let t = Tracer::new(&n, "us-east-1", w);
+        let RouteChoice::Route(r) = t.public_route(t.subnet.expect("subnet"), false) else { panic!("no route") };
+        t.route_target_hops(r, "x")
+            .0
+            .iter()
+            .filter_map(|h| h.blocker.as_ref().map(|b| (b.code, b.resource.clone())))
+            .collect()
+    }
+
+    #[test]
+    fn the_subnet_decides_unless_the_workload_says_otherwise() {
+        let mapped = "
+  Mapped:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24, MapPublicIpOnLaunch: true}
+  MappedAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Mapped, RouteTableId: !Ref Rt}
+";
+        let on = |extra: &str| {
+            format!(
+                "
+  J:
+    Type: AWS::EC2::Instance
+    Properties:
+      NetworkInterfaces: [{{DeviceIndex: 0, SubnetId: !Ref Mapped{extra}}}]
+"
+            )
+        };
+        // no public IP from the base subnet: the fix goes on the subnet
+        assert_eq!(blockers("I", ""), vec![(Code::PN105, Some("Subnet".to_string()))]);
+        // the mapped subnet gives one, unless the interface refuses it
+        assert!(blockers("J", &format!("{mapped}{}", on(""))).is_empty());
+        assert_eq!(
+            blockers("J", &format!("{mapped}{}", on(", AssociatePublicIpAddress: false"))),
+            vec![(Code::PN105, Some("J".to_string()))]
+        );
     }
 }

@@ -70,18 +70,27 @@ impl<'n> Tracer<'n> {
             return RouteChoice::GatewayEndpoint(ep);
         }
         let mut unknown_dest = None;
+        // a `0.0.0.0/0` entry of a prefix list loses to a plain `0.0.0.0/0`
+        // route (VPC UG, "How route priority works")
+        let mut from_list = None;
         for r in &rt.routes {
             match &r.destination {
-                Destination::Cidr(c) if c.prefix_len() == 0 => return RouteChoice::Route(r),
+                Destination::Cidr(c) if c.prefix_len() == 0 && r.prefix_list.is_none() => {
+                    return RouteChoice::Route(r);
+                }
+                Destination::Cidr(c) if c.prefix_len() == 0 => {
+                    from_list.get_or_insert(r);
+                }
                 Destination::Unknown(u) => {
                     unknown_dest.get_or_insert_with(|| u.clone());
                 }
                 _ => {}
             }
         }
-        match unknown_dest {
-            Some(u) => RouteChoice::Unknown(u),
-            None => RouteChoice::None,
+        match (from_list, unknown_dest) {
+            (Some(r), _) => RouteChoice::Route(r),
+            (None, Some(u)) => RouteChoice::Unknown(u),
+            (None, None) => RouteChoice::None,
         }
     }
 
@@ -299,5 +308,46 @@ pub(super) fn route_target_ident(t: &RouteTarget) -> Ident {
         RouteTarget::InternetGateway(i) | RouteTarget::NatGateway(i) | RouteTarget::Other(_, i) => i.clone(),
         RouteTarget::GatewayEndpoint(id) => Ident::Resource(id.clone()),
         RouteTarget::Local => Ident::External("local".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RouteChoice;
+    use crate::reach::Tracer;
+    use crate::reach::tests::net;
+
+    const LIST: &str = "
+  Everything:
+    Type: AWS::EC2::PrefixList
+    Properties: {AddressFamily: IPv4, Entries: [{Cidr: 10.0.0.0/8}, {Cidr: 0.0.0.0/0}]}
+  ViaList:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationPrefixListId: !Ref Everything, NatGatewayId: nat-1}
+";
+
+    /// The route a packet to a public address takes from the base subnet.
+    fn chosen(extra: &str) -> Option<String> {
+        let n = net(extra);
+        let t = Tracer::new(&n, "us-east-1", &n.workloads[0]);
+        match t.public_route(t.subnet.expect("subnet"), false) {
+            RouteChoice::Route(r) => Some(r.id.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_prefix_list_entry_routes_but_loses_to_a_plain_route_of_its_length() {
+        assert_eq!(chosen(LIST).as_deref(), Some("ViaList"));
+        let plain = "
+  Plain:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, TransitGatewayId: tgw-1}
+";
+        // whatever the order in the template
+        assert_eq!(chosen(&format!("{LIST}{plain}")).as_deref(), Some("Plain"));
+        assert_eq!(chosen(&format!("{plain}{LIST}")).as_deref(), Some("Plain"));
+        // a list without 0.0.0.0/0 is no default route
+        assert_eq!(chosen(&LIST.replace(", {Cidr: 0.0.0.0/0}", "")), None);
     }
 }

@@ -6,7 +6,9 @@
 
 use super::{block, pass, unknown, unknown_of};
 use crate::finding::Code;
-use crate::network::region::{PrefixListMeaning, prefix_list_meaning, prefix_list_mistake, s3_prefix_list};
+use crate::network::region::{
+    PrefixListMeaning, is_aws_managed_prefix_list, prefix_list_meaning, prefix_list_mistake, s3_prefix_list,
+};
 use crate::network::sg::{self, Peer, SecurityGroup, SgRule};
 use crate::network::{Ident, Subnet, VpcEndpoint};
 use crate::reach::{Blocker, Hop, HopKind, Tracer};
@@ -56,29 +58,24 @@ impl<'n> Tracer<'n> {
                 format!("{} allows tcp/443 out to {what}", names.join(", ")),
                 rule_span,
             ),
-            sg::Verdict::Unknown(u) => {
-                // a hard-coded prefix list this region's table does not know
-                let unknown_pl = rules.iter().find(|r| {
-                    matches!(target, sg::Target::Public { is_s3: true, .. })
-                        && matches!(&r.peer, Peer::PrefixList(Ident::External(pl))
-                            if prefix_list_meaning(pl, self.region) == PrefixListMeaning::Unknown)
-                });
-                match unknown_pl {
-                    Some(r) => unknown(
-                        HopKind::SecurityGroupEgress,
-                        &first,
-                        u.reason.clone(),
-                        Blocker {
-                            code: Code::PN207,
-                            span: r.peer_span,
-                            resource: Some(r.standalone.clone().unwrap_or_else(|| first.clone())),
-                            why: u.reason,
-                            fix: prefix_list_fix(self.region),
+            sg::Verdict::Unknown(u) => match unverifiable_prefix_list(&rules, target, self.region) {
+                Some(r) => unknown(
+                    HopKind::SecurityGroupEgress,
+                    &first,
+                    u.reason.clone(),
+                    Blocker {
+                        code: Code::PN207,
+                        span: r.peer_span,
+                        resource: Some(r.standalone.clone().unwrap_or_else(|| first.clone())),
+                        why: u.reason,
+                        fix: match target {
+                            sg::Target::Public { .. } => prefix_list_fix(self.region),
+                            sg::Target::Private { .. } => DECLARE_PREFIX_LIST.to_string(),
                         },
-                    ),
-                    None => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
-                }
-            }
+                    },
+                ),
+                None => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
+            },
             sg::Verdict::Deny => {
                 let existing = if rules.is_empty() {
                     "no egress rule at all".to_string()
@@ -115,7 +112,7 @@ impl<'n> Tracer<'n> {
                             "its security groups ({}) allow no tcp/443 egress to {what}: they have {existing}{stripped}",
                             names.join(", ")
                         ),
-                        fix: fix.to_string(),
+                        fix: format!("{fix}{}", list_hint(&rules, target)),
                     },
                 };
                 block(
@@ -197,7 +194,25 @@ impl<'n> Tracer<'n> {
                 format!("{} admits tcp/443 from {}", names.join(", "), self.w.id),
                 span,
             ),
-            sg::Verdict::Unknown(u) => self.unknown_hop(HopKind::SecurityGroupIngress, &ep.id, &u),
+            sg::Verdict::Unknown(u) => match unverifiable_prefix_list(&rules, &source, self.region) {
+                Some(r) => {
+                    let owner = groups.iter().find(|g| g.ingress.iter().any(|x| x.span == r.span));
+                    let owner = owner.map(|g| g.id.clone()).unwrap_or_else(|| ep.id.clone());
+                    unknown(
+                        HopKind::SecurityGroupIngress,
+                        &owner,
+                        u.reason.clone(),
+                        Blocker {
+                            code: Code::PN207,
+                            span: r.peer_span,
+                            resource: Some(r.standalone.clone().unwrap_or(owner.clone())),
+                            why: u.reason,
+                            fix: DECLARE_PREFIX_LIST.to_string(),
+                        },
+                    )
+                }
+                None => self.unknown_hop(HopKind::SecurityGroupIngress, &ep.id, &u),
+            },
             sg::Verdict::Deny => {
                 let default = ep.groups.is_empty();
                 let g = groups.iter().find(|g| !g.is_vpc_default);
@@ -246,7 +261,13 @@ impl<'n> Tracer<'n> {
                     HopKind::SecurityGroupIngress,
                     &resource,
                     why.clone(),
-                    Blocker { code: Code::PN203, span, resource: Some(resource.clone()), why, fix },
+                    Blocker {
+                        code: Code::PN203,
+                        span,
+                        resource: Some(resource.clone()),
+                        why,
+                        fix: format!("{fix}{}", list_hint(&rules, &source)),
+                    },
                 )
             }
         }
@@ -278,6 +299,36 @@ pub(crate) fn endpoint_egress_fix(ep: &VpcEndpoint) -> String {
 /// The egress rule to the public service endpoints.
 pub(crate) fn public_egress_fix() -> String {
     "Allow HTTPS to the public endpoints in the instance's security group:\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      CidrIp: 0.0.0.0/0".into()
+}
+
+/// When a rule names a prefix list of the template that misses a private
+/// target: the other fix, an entry for the target's subnet.
+fn list_hint(rules: &[SgRule], target: &sg::Target<'_>) -> String {
+    let sg::Target::Private { cidr: Some(cidr), .. } = target else { return String::new() };
+    match rules.iter().find_map(|r| match &r.peer {
+        Peer::Declared(pl) => Some(pl),
+        _ => None,
+    }) {
+        Some(pl) => format!("\nor add {cidr} to the `Entries` of prefix list {}:\n  - Cidr: {cidr}", pl.id),
+        None => String::new(),
+    }
+}
+
+/// The fix for a customer-managed prefix list outside the template.
+const DECLARE_PREFIX_LIST: &str = "Declare the prefix list in the template (AWS::EC2::PrefixList with its `Entries`, referenced with `!Ref`) so its entries can be checked, or name the security group or CIDR block instead; if it must stay external, check its entries and suppress PN207 on the group.";
+
+/// The first rule whose hard-coded prefix list cannot be verified for
+/// `target`: an ID this region's table does not know (for S3), or a
+/// customer-managed list outside the template (for a private address).
+fn unverifiable_prefix_list<'r>(rules: &'r [SgRule], target: &sg::Target<'_>, region: &str) -> Option<&'r SgRule> {
+    rules.iter().find(|r| {
+        let Peer::PrefixList(Ident::External(pl)) = &r.peer else { return false };
+        match target {
+            sg::Target::Public { is_s3: true, .. } => prefix_list_meaning(pl, region) == PrefixListMeaning::Unknown,
+            sg::Target::Public { .. } => false,
+            sg::Target::Private { .. } => !is_aws_managed_prefix_list(pl),
+        }
+    })
 }
 
 /// Whether the rule hard-codes a prefix list of another region or service.
@@ -313,6 +364,7 @@ pub fn describe_rule(r: &SgRule) -> String {
         Peer::V6 => "an IPv6 range".into(),
         Peer::PrefixList(Ident::External(pl)) => pl.clone(),
         Peer::PrefixList(i) | Peer::Group(i) => i.describe(),
+        Peer::Declared(pl) => pl.describe(),
         Peer::Missing => "nothing (the rule has no destination and is not created)".into(),
         Peer::Unknown(_) => "an unknown destination".into(),
     };

@@ -365,10 +365,13 @@ impl<'n> Tracer<'n> {
                 .routes
                 .iter()
                 .filter_map(|x| match &x.destination {
-                    Destination::Cidr(c) if c.contains(&src_cidr) => Some((c.prefix_len(), x)),
+                    // longest prefix first, then a plain route before a prefix list's
+                    Destination::Cidr(c) if c.contains(&src_cidr) => {
+                        Some(((c.prefix_len(), x.prefix_list.is_none()), x))
+                    }
                     _ => None,
                 })
-                .max_by_key(|(len, _)| *len);
+                .max_by_key(|(rank, _)| *rank);
             let to_tgw = |x: &Route| matches!(&x.target, RouteTarget::Other(k, i) if k == "TransitGatewayId" && i.id() == Some(tgw));
             // a route to a prefix list (say, of the spokes' CIDRs) may cover
             // the source: then the template cannot tell
