@@ -69,6 +69,7 @@ fn status_word(s: Status) -> &'static str {
         Status::Reachable => "reachable",
         Status::Unreachable => "unreachable",
         Status::Unknown => "unknown",
+        Status::NotApplicable => "not applicable",
     }
 }
 
