@@ -319,6 +319,7 @@ impl Ami {
                 Some(p) => Ami::unknown(format!("`ImageId` is `{p}`, which is only partly known")),
                 None => Ami::unknown("`ImageId` is not known before deployment"),
             },
+            Val::Att(id, attr) => Ami::unknown(format!("`ImageId` is `{id}.{attr}`, known only after deployment")),
             _ => match node.unknown() {
                 Some(u) => Ami::unknown(format!("`ImageId` is not known: {}", u.reason)),
                 None => Ami::unknown("`ImageId` does not name an AMI public parameter"),
