@@ -129,8 +129,7 @@ pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
     let paths = trace_path(&a.network, &region, &args.from, &target);
     // the workload exists, but its AMI has no package manager (SPEC §2)
     if target == TraceTarget::S3
-        && let Some(why) =
-            a.network.workloads.iter().find(|w| w.id == args.from).and_then(|w| w.image.not_applicable())
+        && let Some(why) = a.network.workloads.iter().find(|w| w.id == args.from).and_then(|w| w.image.not_applicable())
     {
         println!("{path} ({region}): {}: dnf is not applicable: {why}", args.from);
         return Ok(EXIT_OK);

@@ -181,7 +181,9 @@ impl Ami {
         let Some(path) = parameter_path(image) else {
             let shown = image.trim();
             return if shown.starts_with("ami-") {
-                Ami::unknown(format!("`ImageId` is the AMI ID `{shown}`, which does not say which operating system it is"))
+                Ami::unknown(format!(
+                    "`ImageId` is the AMI ID `{shown}`, which does not say which operating system it is"
+                ))
             } else {
                 Ami::unknown(format!("`ImageId` is `{shown}`, not an AMI public parameter"))
             };
@@ -195,7 +197,7 @@ impl Ami {
         let seg = |i: usize| segs.get(i).copied().unwrap_or("");
         use AmiFamily as F;
         use Variant as V;
-        let ami = match seg(0) {
+        match seg(0) {
             // SSM UG "Calling AMI public parameters"; the names are those of
             // the AMIs (al2023-ami-…, amzn2-ami-…, amzn-ami-…). The minimal
             // AL2023 AMI has no SSM Agent (AL2023 UG "Comparing AL2023 AMI
@@ -210,13 +212,15 @@ impl Ami {
                         Ami::known(F::Al2023, V::Standard, Agent::Preinstalled, &path)
                     }
                 } else if name.starts_with("amzn2-ami") {
-                    let (v, a) = if minimal { (V::Minimal, Agent::Unknown) } else { (V::Standard, Agent::Preinstalled) };
+                    let (v, a) =
+                        if minimal { (V::Minimal, Agent::Unknown) } else { (V::Standard, Agent::Preinstalled) };
                     Ami::known(F::Al2, v, a, &path)
                 } else if name.starts_with("amzn-ami") {
-                    let (v, a) = if minimal { (V::Minimal, Agent::Unknown) } else { (V::Standard, Agent::Preinstalled) };
+                    let (v, a) =
+                        if minimal { (V::Minimal, Agent::Unknown) } else { (V::Standard, Agent::Preinstalled) };
                     Ami::known(F::Al1, v, a, &path)
                 } else {
-                    return Ami::unknown(format!("`{path}` is not an Amazon Linux AMI name privnet-lint knows"));
+                    Ami::unknown(format!("`{path}` is not an Amazon Linux AMI name privnet-lint knows"))
                 }
             }
             // ECS Developer Guide, "Retrieving Amazon ECS-optimized Linux AMI
@@ -227,7 +231,7 @@ impl Ami {
                 "amazon-linux-2023" => Ami::known(F::Al2023, V::EcsOptimized, Agent::Preinstalled, &path),
                 "amazon-linux-2" => Ami::known(F::Al2, V::EcsOptimized, Agent::Preinstalled, &path),
                 "amazon-linux" => Ami::known(F::Al1, V::EcsOptimized, Agent::Unknown, &path),
-                _ => return Ami::unknown(format!("`{path}` is not an ECS-optimized AMI privnet-lint knows")),
+                _ => Ami::unknown(format!("`{path}` is not an ECS-optimized AMI privnet-lint knows")),
             },
             // EKS UG, "Retrieve recommended Amazon Linux AMI IDs":
             // /aws/service/eks/optimized-ami/<k8s>/amazon-linux-2023/<arch>/…,
@@ -239,7 +243,7 @@ impl Ami {
                 } else if os.starts_with("amazon-linux-2") {
                     Ami::known(F::Al2, V::EksOptimized, Agent::Preinstalled, &path)
                 } else {
-                    return Ami::unknown(format!("`{path}` is not an EKS-optimized AMI privnet-lint knows"));
+                    Ami::unknown(format!("`{path}` is not an EKS-optimized AMI privnet-lint knows"))
                 }
             }
             // Bottlerocket: /aws/service/bottlerocket/<variant>/<arch>/latest/image_id.
@@ -290,12 +294,11 @@ impl Ami {
                 } else if name.contains("ubuntu") {
                     Ami::known(F::Ubuntu, V::DeepLearning, Agent::Preinstalled, &path)
                 } else {
-                    return Ami::unknown(format!("`{path}` is not a Deep Learning AMI privnet-lint knows"));
+                    Ami::unknown(format!("`{path}` is not a Deep Learning AMI privnet-lint knows"))
                 }
             }
-            _ => return Ami::unknown(format!("`{path}` is not an AMI public parameter privnet-lint knows")),
-        };
-        ami
+            _ => Ami::unknown(format!("`{path}` is not an AMI public parameter privnet-lint knows")),
+        }
     }
 
     /// The AMI named by a resolved `ImageId`.
@@ -427,9 +430,11 @@ impl Ami {
             ),
             // SPEC §2: an unknown AMI is treated as AL2023; the policy fix
             // names AL2's buckets too
-            AmiFamily::Unknown => {
-                s3(al2023_bucket(region), 443, &["al2023-repos-${AWS::Region}-de612dc2", "amazonlinux-2-repos-${AWS::Region}"])
-            }
+            AmiFamily::Unknown => s3(
+                al2023_bucket(region),
+                443,
+                &["al2023-repos-${AWS::Region}-de612dc2", "amazonlinux-2-repos-${AWS::Region}"],
+            ),
             // cloud-init's package_mirrors for EC2 (config/cloud.cfg.tmpl):
             // http://<region>.ec2.archive.ubuntu.com/ubuntu/ for amd64 and
             // http://security.ubuntu.com/ubuntu for security updates (arm64:
@@ -489,38 +494,113 @@ mod tests {
         use AmiFamily as F;
         use Variant as V;
         let table: &[(&str, (AmiFamily, Variant, Agent))] = &[
-            ("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", (F::Al2023, V::Standard, Agent::Preinstalled)),
-            ("{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-arm64}}", (F::Al2023, V::Minimal, Agent::Absent)),
-            ("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64:12", (F::Al2023, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2", (F::Al2, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/ami-amazon-linux-latest/amzn2-ami-kernel-5.10-hvm-x86_64-gp2", (F::Al2, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/ami-amazon-linux-latest/amzn2-ami-minimal-hvm-x86_64-ebs", (F::Al2, V::Minimal, Agent::Unknown)),
-            ("/aws/service/ami-amazon-linux-latest/amzn-ami-hvm-x86_64-gp2", (F::Al1, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/ami-amazon-linux-latest/amzn-ami-minimal-hvm-x86_64-s3", (F::Al1, V::Minimal, Agent::Unknown)),
-            ("/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id", (F::Al2023, V::EcsOptimized, Agent::Preinstalled)),
-            ("/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id", (F::Al2023, V::EcsOptimized, Agent::Preinstalled)),
-            ("/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id", (F::Al2, V::EcsOptimized, Agent::Preinstalled)),
-            ("/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/gpu/recommended/image_id", (F::Al2, V::EcsOptimized, Agent::Preinstalled)),
-            ("/aws/service/ecs/optimized-ami/amazon-linux/recommended/image_id", (F::Al1, V::EcsOptimized, Agent::Unknown)),
-            ("/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/recommended/image_id", (F::Al2023, V::EksOptimized, Agent::Preinstalled)),
-            ("/aws/service/eks/optimized-ami/1.29/amazon-linux-2-arm64/recommended/image_id", (F::Al2, V::EksOptimized, Agent::Preinstalled)),
-            ("/aws/service/bottlerocket/aws-ecs-2/x86_64/latest/image_id", (F::Bottlerocket, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/bottlerocket/aws-k8s-1.31/arm64/latest/image_id", (F::Bottlerocket, V::Standard, Agent::Preinstalled)),
-            ("resolve:ssm:/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id", (F::Ubuntu, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/canonical/ubuntu/server/noble/stable/current/arm64/hvm/ebs-gp3/ami-id", (F::Ubuntu, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/canonical/ubuntu/server/14.04/stable/current/amd64/hvm/ebs-gp2/ami-id", (F::Ubuntu, V::Standard, Agent::Absent)),
-            ("/aws/service/canonical/ubuntu/server-minimal/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id", (F::Ubuntu, V::Minimal, Agent::Unknown)),
+            (
+                "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+                (F::Al2023, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-arm64}}",
+                (F::Al2023, V::Minimal, Agent::Absent),
+            ),
+            (
+                "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64:12",
+                (F::Al2023, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2",
+                (F::Al2, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ami-amazon-linux-latest/amzn2-ami-kernel-5.10-hvm-x86_64-gp2",
+                (F::Al2, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ami-amazon-linux-latest/amzn2-ami-minimal-hvm-x86_64-ebs",
+                (F::Al2, V::Minimal, Agent::Unknown),
+            ),
+            (
+                "/aws/service/ami-amazon-linux-latest/amzn-ami-hvm-x86_64-gp2",
+                (F::Al1, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ami-amazon-linux-latest/amzn-ami-minimal-hvm-x86_64-s3",
+                (F::Al1, V::Minimal, Agent::Unknown),
+            ),
+            (
+                "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+                (F::Al2023, V::EcsOptimized, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+                (F::Al2023, V::EcsOptimized, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id",
+                (F::Al2, V::EcsOptimized, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ecs/optimized-ami/amazon-linux-2/kernel-5.10/gpu/recommended/image_id",
+                (F::Al2, V::EcsOptimized, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ecs/optimized-ami/amazon-linux/recommended/image_id",
+                (F::Al1, V::EcsOptimized, Agent::Unknown),
+            ),
+            (
+                "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/recommended/image_id",
+                (F::Al2023, V::EksOptimized, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/eks/optimized-ami/1.29/amazon-linux-2-arm64/recommended/image_id",
+                (F::Al2, V::EksOptimized, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/bottlerocket/aws-ecs-2/x86_64/latest/image_id",
+                (F::Bottlerocket, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/bottlerocket/aws-k8s-1.31/arm64/latest/image_id",
+                (F::Bottlerocket, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "resolve:ssm:/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id",
+                (F::Ubuntu, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/canonical/ubuntu/server/noble/stable/current/arm64/hvm/ebs-gp3/ami-id",
+                (F::Ubuntu, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/canonical/ubuntu/server/14.04/stable/current/amd64/hvm/ebs-gp2/ami-id",
+                (F::Ubuntu, V::Standard, Agent::Absent),
+            ),
+            (
+                "/aws/service/canonical/ubuntu/server-minimal/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id",
+                (F::Ubuntu, V::Minimal, Agent::Unknown),
+            ),
             ("/aws/service/debian/release/12/latest/amd64", (F::Debian, V::Standard, Agent::Absent)),
             ("/aws/service/suse/sles/15-sp5/x86_64/latest", (F::Suse, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base", (F::Windows, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-ECS_Optimized/image_id", (F::Windows, V::EcsOptimized, Agent::Preinstalled)),
+            (
+                "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base",
+                (F::Windows, V::Standard, Agent::Preinstalled),
+            ),
+            (
+                "/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-ECS_Optimized/image_id",
+                (F::Windows, V::EcsOptimized, Agent::Preinstalled),
+            ),
             ("/aws/service/ec2-macos/sonoma/arm64_mac/latest/image_id", (F::Macos, V::Standard, Agent::Preinstalled)),
-            ("/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id", (F::Al2023, V::DeepLearning, Agent::Preinstalled)),
+            (
+                "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id",
+                (F::Al2023, V::DeepLearning, Agent::Preinstalled),
+            ),
             // what says nothing
             ("ami-0123456789abcdef0", (F::Unknown, V::Standard, Agent::Unknown)),
             ("/golden/ami", (F::Unknown, V::Standard, Agent::Unknown)),
             ("/aws/service/freebsd/amd64/base/ufs/14.1/RELEASE", (F::Unknown, V::Standard, Agent::Unknown)),
-            ("/aws/service/ecs/optimized-ami/windows_server/2019/english/full/recommended/image_id", (F::Unknown, V::Standard, Agent::Unknown)),
+            (
+                "/aws/service/ecs/optimized-ami/windows_server/2019/english/full/recommended/image_id",
+                (F::Unknown, V::Standard, Agent::Unknown),
+            ),
         ];
         for (text, want) in table {
             assert_eq!(family(text), *want, "{text}");
@@ -549,11 +629,19 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let al1 = Ami::from_text("/aws/service/ami-amazon-linux-latest/amzn-ami-hvm-x86_64-gp2");
-        assert!(matches!(al1.repository("eu-west-1"), Repository::S3 { port: 80, ref host, .. } if host == "repo.eu-west-1.amazonaws.com"));
-        let al2023 = Ami::from_text("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
-        assert!(matches!(al2023.repository("ap-northeast-1"), Repository::S3 { ref bucket, .. } if bucket == "al2023-repos-ap-northeast-1-de612dc2"));
-        let ubuntu = Ami::from_text("/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id");
-        assert!(matches!(ubuntu.repository("eu-west-1"), Repository::Mirror { port: 80, ref host, .. } if host == "eu-west-1.ec2.archive.ubuntu.com"));
+        assert!(
+            matches!(al1.repository("eu-west-1"), Repository::S3 { port: 80, ref host, .. } if host == "repo.eu-west-1.amazonaws.com")
+        );
+        let al2023 =
+            Ami::from_text("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+        assert!(
+            matches!(al2023.repository("ap-northeast-1"), Repository::S3 { ref bucket, .. } if bucket == "al2023-repos-ap-northeast-1-de612dc2")
+        );
+        let ubuntu =
+            Ami::from_text("/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id");
+        assert!(
+            matches!(ubuntu.repository("eu-west-1"), Repository::Mirror { port: 80, ref host, .. } if host == "eu-west-1.ec2.archive.ubuntu.com")
+        );
         assert_eq!(ubuntu.package_manager(), "apt");
         let windows = Ami::from_text("/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base");
         assert!(matches!(windows.repository("us-east-1"), Repository::NotApplicable(_)));

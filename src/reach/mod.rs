@@ -1,7 +1,9 @@
 //! The fifth stage: the simulator.
 //!
-//! For every workload it traces the `dnf` path (HTTPS to the region's Amazon
-//! Linux repository bucket on S3) and the Session Manager paths (HTTPS to
+//! For every workload it traces the `dnf` path (the package repository of
+//! its AMI: HTTPS to the region's Amazon Linux repository bucket on S3, a
+//! distribution mirror on the internet, or nothing on Windows and
+//! Bottlerocket) and the Session Manager paths (HTTPS to
 //! `ssm` and `ssmmessages`, `ec2messages` traced too, plus the instance
 //! identity) hop by hop: DNS → route lookup → security-group egress → NACL
 //! out → next hop (gateway endpoint and its policy, interface endpoint and
@@ -392,7 +394,11 @@ pub fn trace(net: &Network, region: &str, workload: &str, target: &TraceTarget) 
                 // whatever repository the AMI reads (none: not applicable)
                 return dnf::check(&t).paths.into_iter().next().map(|p| (w.subnet.id().map(str::to_string), p));
             }
-            ssm::check(&t).paths.into_iter().find(|p| p.target == wanted).map(|p| (w.subnet.id().map(str::to_string), p))
+            ssm::check(&t)
+                .paths
+                .into_iter()
+                .find(|p| p.target == wanted)
+                .map(|p| (w.subnet.id().map(str::to_string), p))
         })
         .collect()
 }

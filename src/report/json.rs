@@ -198,7 +198,23 @@ pub fn render(report: &Report) -> String {
             .collect(),
         summary: report.summary(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = super::escape::json_safe(&s);
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::escape::json_safe as escape_hazards;
+
+    #[test]
+    fn bidi_characters_are_escaped_and_keep_their_value() {
+        let doc = serde_json::json!({ "message": "a\u{202e}b\u{1b}c" });
+        let text = escape_hazards(&serde_json::to_string(&doc).unwrap_or_default());
+        assert!(!text.contains('\u{202e}'), "{text}");
+        assert!(text.contains("\\u202e"), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(back, doc);
+    }
 }

@@ -43,13 +43,20 @@ pub(crate) fn gateway_policy_hop(ep: &VpcEndpoint, bucket: &str, ami: &Ami, poli
             );
             let resources: String =
                 policy_buckets.iter().map(|b| format!("\n      - !Sub arn:aws:s3:::{b}/*")).collect();
-            block(HopKind::EndpointPolicy, &ep.id, why.clone(), Blocker {
-                code: Code::PN406,
-                span: *span,
-                resource: Some(ep.id.clone()),
-                why,
-                fix: format!("Add a statement to the endpoint's PolicyDocument:\n  - Effect: Allow\n    Principal: \"*\"\n    Action: s3:GetObject\n    Resource:{resources}"),
-            })
+            block(
+                HopKind::EndpointPolicy,
+                &ep.id,
+                why.clone(),
+                Blocker {
+                    code: Code::PN406,
+                    span: *span,
+                    resource: Some(ep.id.clone()),
+                    why,
+                    fix: format!(
+                        "Add a statement to the endpoint's PolicyDocument:\n  - Effect: Allow\n    Principal: \"*\"\n    Action: s3:GetObject\n    Resource:{resources}"
+                    ),
+                },
+            )
         }
         Err(u) => {
             let why = format!("the policy of gateway endpoint {} cannot be evaluated: {}", ep.id, u.reason);

@@ -6,8 +6,8 @@
 
 use super::{block, pass, unknown_of};
 use crate::finding::Code;
-use crate::network::iam::{Role, Tri};
 use crate::network::ami::{Agent, AmiFamily};
+use crate::network::iam::{Role, Tri};
 use crate::reach::{Blocker, Hop, HopKind, Tracer};
 use crate::resolve::{RNode, Unknown};
 
