@@ -155,7 +155,7 @@ fn model(net: &Network, results: &[WorkloadResult]) -> Model {
     // the checks' paths and their blocking hops
     let mut blocked = BTreeSet::new();
     for r in results {
-        for (name, check) in [("dnf", &r.dnf), ("ssm", &r.ssm)] {
+        for (name, check) in [(r.image.package_manager(), &r.dnf), ("ssm", &r.ssm)] {
             for p in check.paths.iter().filter(|p| p.target.as_str() != "ec2messages") {
                 for h in &p.hops {
                     if h.verdict == Verdict::Block {
