@@ -226,7 +226,10 @@ impl Ami {
             // ECS Developer Guide, "Retrieving Amazon ECS-optimized Linux AMI
             // metadata": /aws/service/ecs/optimized-ami/amazon-linux-2023/…,
             // …/amazon-linux-2/…, …/amazon-linux/… (AL1). AWS's agent list
-            // names the ECS-optimized AL2 and AL2023 AMIs, not AL1's.
+            // names the ECS-optimized AL2 AMIs, not AL1's; the AL2023 one is
+            // built from the minimal AMI, and its build adds the agent
+            // (aws/amazon-ecs-ami, variables.pkr.hcl: packages_al2023
+            // includes amazon-ssm-agent).
             "ecs" if seg(1) == "optimized-ami" => match seg(2) {
                 "amazon-linux-2023" => Ami::known(F::Al2023, V::EcsOptimized, Agent::Preinstalled, &path),
                 "amazon-linux-2" => Ami::known(F::Al2, V::EcsOptimized, Agent::Preinstalled, &path),
@@ -235,7 +238,8 @@ impl Ami {
             },
             // EKS UG, "Retrieve recommended Amazon Linux AMI IDs":
             // /aws/service/eks/optimized-ami/<k8s>/amazon-linux-2023/<arch>/…,
-            // …/amazon-linux-2[-arm64|-gpu]/…
+            // …/amazon-linux-2[-arm64|-gpu]/…; AWS's agent list names "Amazon
+            // EKS-Optimized Amazon Linux AMIs".
             "eks" if seg(1) == "optimized-ami" => {
                 let os = seg(3);
                 if os.starts_with("amazon-linux-2023") {
