@@ -209,3 +209,33 @@ fn trace_to_the_repository_of_a_windows_instance_says_not_applicable() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("dnf is not applicable"), "{text}");
 }
+
+#[test]
+fn the_nat_subnet_acl_is_checked_on_the_repository_port() {
+    let run = |image: Option<&str>| {
+        let mut cmd = Command::cargo_bin("privnet-lint").expect("binary");
+        cmd.args(["fixtures/ami/nat-https-only-nacl.yaml", "--region", "us-east-1", "--format", "json"]);
+        if let Some(image) = image {
+            cmd.arg("--parameter").arg(format!("ImageParameter={image}"));
+        }
+        let out = cmd.output().expect("runs");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+        (doc, out.status.code())
+    };
+    // Ubuntu: apt's tcp/80 is dropped by the NAT subnet's HTTPS-only NACL
+    let (doc, code) = run(None);
+    assert_eq!(code, Some(1));
+    let w = instance(&doc);
+    assert_eq!(w["ami"]["family"], "ubuntu");
+    assert_eq!(w["checks"]["dnf"]["status"], "unreachable");
+    assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN301"]));
+    let pn301 = findings(&doc).into_iter().find(|f| f["code"] == "PN301").expect("PN301");
+    assert_eq!(pn301["resource"], "PublicNetworkAcl");
+    assert!(pn301["message"].as_str().is_some_and(|m| m.contains("tcp/80")), "{pn301}");
+    // Session Manager goes through the same NAT on tcp/443
+    assert_eq!(w["checks"]["ssm"]["status"], "reachable");
+    // AL2023's dnf uses tcp/443 too
+    let (doc, code) = run(Some("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"));
+    assert_eq!(code, Some(0), "{:?}", codes(&doc));
+    assert_eq!(instance(&doc)["checks"]["dnf"]["status"], "reachable");
+}

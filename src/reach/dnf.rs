@@ -61,6 +61,7 @@ fn workload_hop(t: &Tracer<'_>) -> super::Hop {
 
 /// The path to the Amazon Linux repository bucket.
 fn s3_trace(t: &Tracer<'_>, bucket: &str, host: &str, port: u16, policy_buckets: &[String]) -> PathTrace {
+    let t = &t.on_port(port);
     let mut hops = vec![workload_hop(t)];
     let (Some(subnet), Some(_vpc)) = (t.subnet, t.vpc) else {
         return PathTrace::new(Target::S3, hops, None);
@@ -136,6 +137,7 @@ fn s3_trace(t: &Tracer<'_>, bucket: &str, host: &str, port: u16, policy_buckets:
 
 /// The path to a distribution mirror on the internet.
 fn mirror_trace(t: &Tracer<'_>, host: &str, port: u16, url: &str, also: &[String], source: &str) -> PathTrace {
+    let t = &t.on_port(port);
     let mut hops = vec![workload_hop(t)];
     let (Some(subnet), Some(_vpc)) = (t.subnet, t.vpc) else {
         return PathTrace::new(Target::Mirror, hops, None);
