@@ -49,19 +49,6 @@ pub enum Status {
     NotApplicable,
 }
 
-impl Status {
-    /// The word used in every output: `reachable`, `unreachable`,
-    /// `unknown`, `not-applicable`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Reachable => "reachable",
-            Status::Unreachable => "unreachable",
-            Status::Unknown => "unknown",
-            Status::NotApplicable => "not-applicable",
-        }
-    }
-}
-
 /// What a hop is (SPEC §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
