@@ -17,6 +17,7 @@ use std::path::Path;
 use privnet_lint::Options;
 use privnet_lint::finding::Severity;
 use privnet_lint::lint::{Input, lint_inputs};
+use privnet_lint::network::ami::AmiFamily;
 use privnet_lint::reach::Status;
 
 const KNOWN_GOOD: &[&str] = &[
@@ -33,6 +34,7 @@ fn mark(s: Status) -> &'static str {
         Status::Reachable => "✓",
         Status::Unreachable => "✗",
         Status::Unknown => "?",
+        Status::NotApplicable => "–",
     }
 }
 
@@ -64,6 +66,7 @@ fn main() {
     let opts = Options::default();
     let mut by_code: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
     let mut verdicts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut families: BTreeMap<String, usize> = BTreeMap::new();
     let mut rows = Vec::new();
     let mut good_findings = Vec::new();
     let (mut workloads, mut templates) = (0, 0);
@@ -76,6 +79,11 @@ fn main() {
         for w in &r.workloads {
             *verdicts.entry(("dnf", mark(w.dnf.status))).or_default() += 1;
             *verdicts.entry(("ssm", mark(w.ssm.status))).or_default() += 1;
+            let family = match w.image.family {
+                AmiFamily::Unknown => "unknown (checked as Amazon Linux 2023)".to_string(),
+                _ => w.image.describe(),
+            };
+            *families.entry(family).or_default() += 1;
         }
         let mut codes: Vec<String> = Vec::new();
         for f in &r.findings {
@@ -117,8 +125,16 @@ fn main() {
     println!("| ... reviewed as false alarms (bugs to fix) | {false_alarms} |");
     println!("| ... not reviewed yet | {unreviewed} |\n");
     println!(
-        "✓ reachable, ✗ unreachable, ? unknown (the template leaves a deciding value open, e.g. a subnet passed as a parameter).\n"
+        "✓ reachable, ✗ unreachable, ? unknown (the template leaves a deciding value open, e.g. a subnet passed as a parameter), – not applicable (no package manager: Windows, Bottlerocket).\n"
     );
+    println!("## AMI families\n");
+    println!("The family decides the repository the `dnf` check traces (apt's mirror on Ubuntu and Debian) and");
+    println!("whether the AMI ships SSM Agent; it is known only from an AMI public parameter.\n");
+    println!("| AMI | workloads |\n|---|---|");
+    for (family, n) in &families {
+        println!("| {family} | {n} |");
+    }
+    println!();
     println!("## Findings by rule\n");
     println!("| rule | findings | templates |\n|---|---|---|");
     for (code, (n, f)) in &by_code {

@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 
 use super::{EXIT_FINDINGS, EXIT_OK, UsageError};
 use crate::lint::{Analysis, Options, analyze_file};
+use crate::network::ami::Repository;
 use crate::reach::{Status, TraceTarget, trace as trace_path};
 use crate::report::graph::{render_dot, render_mermaid};
 use crate::report::trace::{Traced, render_json, render_text};
@@ -145,6 +146,13 @@ pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
         config: &args.config,
     })?;
     let paths = trace_path(&a.network, &region, &args.from, &target);
+    // the workload exists, but its AMI has no package manager (SPEC §2)
+    if target == TraceTarget::S3
+        && let Some(why) = a.network.workloads.iter().find(|w| w.id == args.from).and_then(|w| w.image.not_applicable())
+    {
+        println!("{path} ({region}): {}: dnf is not applicable: {why}", args.from);
+        return Ok(EXIT_OK);
+    }
     if paths.is_empty() {
         let known: Vec<&str> = a.network.workloads.iter().map(|w| w.id.as_str()).collect();
         return Err(UsageError(format!(
@@ -155,14 +163,13 @@ pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
     }
     let destination = match &target {
         TraceTarget::S3 => {
-            let family = a.network.workloads.iter().find(|w| w.id == args.from).map(|w| w.image);
-            format!(
-                "{}:443",
-                crate::network::region::repo_host(
-                    family.unwrap_or(crate::network::region::AmiFamily::Unknown),
-                    &region
-                )
-            )
+            let ami = a.network.workloads.iter().find(|w| w.id == args.from).map(|w| w.image.clone());
+            match ami.map(|ami| ami.repository(&region)) {
+                Some(Repository::S3 { host, port, .. } | Repository::Mirror { host, port, .. }) => {
+                    format!("{host}:{port}")
+                }
+                _ => String::new(),
+            }
         }
         TraceTarget::Ssm => format!("ssm.{region}.amazonaws.com:443"),
         TraceTarget::Ssmmessages => format!("ssmmessages.{region}.amazonaws.com:443"),

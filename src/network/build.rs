@@ -14,7 +14,6 @@ use ipnet::Ipv4Net;
 use super::iam::{InstanceProfile, Role};
 use super::nacl::{NaclEntry, NetworkAcl};
 use super::prefix_list::Entries;
-use super::region::{AmiFamily, ami_family};
 use super::sg::{Peer, Protocol, SecurityGroup, SgRule, inline_rules};
 use super::workload;
 use super::{
@@ -550,14 +549,5 @@ fn resolver_rule(net: &mut Network, resolved: &Resolved, assoc: &ResolvedResourc
     }
     if let Some(vpc) = find_mut(&mut net.vpcs, &net.index, &ident_prop(assoc, "VPCId"), |v| &v.id) {
         vpc.resolver_rules.push(ResolverRule { association: assoc.id.clone(), rule, span, domain });
-    }
-}
-
-/// The AMI family from a resolved `ImageId`.
-pub(super) fn image_family(node: &RNode) -> AmiFamily {
-    match &node.val {
-        Val::Str(s) => ami_family(s),
-        Val::Ssm(name) => ami_family(name),
-        _ => AmiFamily::Unknown,
     }
 }

@@ -5,8 +5,10 @@
 //! workloads (instances, Auto Scaling group subnets), built from one
 //! [`Resolved`](crate::resolve::Resolved) template. It knows nothing about
 //! YAML; every element keeps the spans findings need. Region facts live in
-//! [`region`]; the resource graph in [`graph`].
+//! [`region`], AMI families and their repositories in [`ami`]; the resource
+//! graph in [`graph`].
 
+pub mod ami;
 mod build;
 pub mod graph;
 pub mod iam;
@@ -29,7 +31,7 @@ pub use build::build;
 use crate::finding::Finding;
 use crate::resolve::{RNode, Unknown, Val};
 use crate::source::Span;
-use region::AmiFamily;
+use ami::Ami;
 
 /// What a property that names another resource points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -390,8 +392,8 @@ pub struct Workload {
     pub public_ip: PublicIp,
     /// `IamInstanceProfile`, and where.
     pub profile: Option<(Ident, Span)>,
-    /// The AMI family.
-    pub image: AmiFamily,
+    /// The AMI, as far as the template names it.
+    pub image: Ami,
     /// Where `ImageId` is.
     pub image_span: Option<Span>,
     /// Where `HttpEndpoint: disabled` is, when instance metadata is off.

@@ -1,5 +1,5 @@
-//! Facts about AWS regions: which exist, their S3 prefix lists, and the
-//! Amazon Linux repository buckets.
+//! Facts about AWS regions: which exist, and their S3 prefix lists (the
+//! repository of each AMI family is in [`super::ami`]).
 //!
 //! Prefix-list IDs come from `shared/research/aws-semantics.md` §4.3: only
 //! rows with high (H) or medium (M) confidence are shipped as facts — raw
@@ -151,58 +151,6 @@ pub fn prefix_list_mistake(id: &str, region: &str) -> Option<String> {
     }
 }
 
-/// The Amazon Linux family of an AMI, which decides the repository.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AmiFamily {
-    /// Amazon Linux 2023 (standard AMI: SSM agent preinstalled).
-    Al2023,
-    /// Amazon Linux 2023 minimal AMI: no SSM agent.
-    Al2023Minimal,
-    /// Amazon Linux 2.
-    Al2,
-    /// Not known from the template (treated as AL2023, with a note).
-    Unknown,
-    /// A known non-Amazon-Linux family (Ubuntu, Windows, ...): no dnf check.
-    Other,
-}
-
-/// The bucket dnf reads on `family` in `region` (AL2023 for unknown AMIs).
-pub fn repo_bucket(family: AmiFamily, region: &str) -> String {
-    match family {
-        AmiFamily::Al2 => format!("amazonlinux-2-repos-{region}"),
-        _ => format!("al2023-repos-{region}-de612dc2"),
-    }
-}
-
-/// The host name dnf connects to for `family` in `region` (SPEC §2; the
-/// AL2023 repo file uses the dual-stack S3 endpoint).
-pub fn repo_host(family: AmiFamily, region: &str) -> String {
-    format!("{}.s3.dualstack.{region}.amazonaws.com", repo_bucket(family, region))
-}
-
-/// The AMI family named by an `ImageId` text: an SSM public parameter path
-/// (`resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-…`,
-/// `{{resolve:ssm:…}}`, or the name held by an `AWS::SSM::Parameter::Value`
-/// parameter). A literal `ami-…` ID says nothing.
-pub fn ami_family(image: &str) -> AmiFamily {
-    let name = image.trim().trim_start_matches("{{").trim_end_matches("}}").trim_start_matches("resolve:ssm:").trim();
-    let Some(last) = name.rsplit('/').next() else { return AmiFamily::Unknown };
-    // strip a `:version` suffix
-    let last = last.split(':').next().unwrap_or(last);
-    if last.starts_with("al2023-ami-minimal") {
-        AmiFamily::Al2023Minimal
-    } else if last.starts_with("al2023-ami") {
-        AmiFamily::Al2023
-    } else if last.starts_with("amzn2-ami") {
-        AmiFamily::Al2
-    } else if name.contains("/canonical/") || name.contains("/ami-windows-latest/") || name.contains("/debian/") {
-        AmiFamily::Other
-    } else {
-        AmiFamily::Unknown
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,30 +167,5 @@ mod tests {
         assert_eq!(prefix_list_meaning("pl-12345678", "us-east-1"), PrefixListMeaning::Unknown);
         // a region whose own list is not known: cannot say it is wrong
         assert_eq!(prefix_list_meaning("pl-61a54008", "ap-east-1"), PrefixListMeaning::Unknown);
-    }
-
-    #[test]
-    fn ami_families_from_public_parameters() {
-        let p = "/aws/service/ami-amazon-linux-latest/";
-        assert_eq!(ami_family(&format!("resolve:ssm:{p}al2023-ami-kernel-default-x86_64")), AmiFamily::Al2023);
-        assert_eq!(
-            ami_family(&format!("{{{{resolve:ssm:{p}al2023-ami-minimal-kernel-default-arm64}}}}")),
-            AmiFamily::Al2023Minimal
-        );
-        assert_eq!(ami_family(&format!("{p}amzn2-ami-hvm-x86_64-gp2")), AmiFamily::Al2);
-        assert_eq!(ami_family(&format!("resolve:ssm:{p}al2023-ami-kernel-6.1-x86_64:12")), AmiFamily::Al2023);
-        assert_eq!(ami_family("ami-0123456789abcdef0"), AmiFamily::Unknown);
-        assert_eq!(
-            ami_family(
-                "resolve:ssm:/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id"
-            ),
-            AmiFamily::Other
-        );
-    }
-
-    #[test]
-    fn buckets() {
-        assert_eq!(repo_bucket(AmiFamily::Al2023, "ap-northeast-1"), "al2023-repos-ap-northeast-1-de612dc2");
-        assert_eq!(repo_bucket(AmiFamily::Al2, "us-east-1"), "amazonlinux-2-repos-us-east-1");
     }
 }

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::build::{ident_list, image_family};
-use super::region::AmiFamily;
+use super::ami::Ami;
+use super::build::ident_list;
 use super::{Ident, Network, NoPublicIp, PublicIp, Workload, WorkloadKind};
 use crate::resolve::{REntry, RNode, ResolvedResource, Unknown, Val};
 use crate::source::Span;
@@ -412,8 +412,8 @@ fn push(
         _ => (ident, span),
     });
     let (image, image_span) = match &l.image {
-        Some((node, span)) => (image_family(node), Some(*span)),
-        None => (AmiFamily::Unknown, None),
+        Some((node, span)) => (Ami::of(node), Some(*span)),
+        None => (Ami::unknown("it has no `ImageId`"), None),
     };
     net.workloads.push(Workload {
         id: r.id.clone(),

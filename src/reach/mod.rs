@@ -1,7 +1,9 @@
 //! The fifth stage: the simulator.
 //!
-//! For every workload it traces the `dnf` path (HTTPS to the region's Amazon
-//! Linux repository bucket on S3) and the Session Manager paths (HTTPS to
+//! For every workload it traces the `dnf` path (the package repository of
+//! its AMI: HTTPS to the region's Amazon Linux repository bucket on S3, a
+//! distribution mirror on the internet, or nothing on Windows and
+//! Bottlerocket) and the Session Manager paths (HTTPS to
 //! `ssm` and `ssmmessages`, `ec2messages` traced too, plus the instance
 //! identity) hop by hop: DNS → route lookup → security-group egress → NACL
 //! out → next hop (gateway endpoint and its policy, interface endpoint and
@@ -25,7 +27,7 @@ pub mod userdata;
 use serde::Serialize;
 
 use crate::finding::Code;
-use crate::network::region::AmiFamily;
+use crate::network::ami::Ami;
 use crate::network::{Network, WorkloadKind};
 use crate::source::Span;
 
@@ -41,6 +43,10 @@ pub enum Status {
     Unreachable,
     /// Depends on something the template does not pin down.
     Unknown,
+    /// The check does not apply to this workload (`dnf` on Windows or
+    /// Bottlerocket); the workload's AMI says why.
+    #[serde(rename = "not-applicable")]
+    NotApplicable,
 }
 
 /// What a hop is (SPEC §2).
@@ -138,6 +144,9 @@ pub struct Hop {
 pub enum Target {
     /// The region's Amazon Linux repository bucket.
     S3,
+    /// A distribution's package mirror on the internet (Ubuntu, Debian,
+    /// SUSE).
+    Mirror,
     /// `ssm.<region>.amazonaws.com`.
     Ssm,
     /// `ssmmessages.<region>.amazonaws.com`.
@@ -153,6 +162,7 @@ impl Target {
     pub fn as_str(&self) -> &'static str {
         match self {
             Target::S3 => "s3",
+            Target::Mirror => "mirror",
             Target::Ssm => "ssm",
             Target::Ssmmessages => "ssmmessages",
             Target::Ec2messages => "ec2messages",
@@ -216,12 +226,12 @@ impl Check {
     fn new(paths: Vec<PathTrace>, deciding: &[Target], notes: Vec<Blocker>) -> Check {
         let decisive: Vec<&PathTrace> = paths.iter().filter(|p| deciding.contains(&p.target)).collect();
         let status = status_of(decisive.iter().map(|p| match p.status {
-            Status::Reachable => Verdict::Pass,
+            Status::Reachable | Status::NotApplicable => Verdict::Pass,
             Status::Unreachable => Verdict::Block,
             Status::Unknown => Verdict::Unknown,
         }));
         let wanted = match status {
-            Status::Reachable => None,
+            Status::Reachable | Status::NotApplicable => None,
             Status::Unreachable => Some(Verdict::Block),
             Status::Unknown => Some(Verdict::Unknown),
         };
@@ -240,6 +250,12 @@ impl Check {
         }
         Check { status, reasons, paths, notes }
     }
+
+    /// A check that does not apply to the workload: no paths, no reasons
+    /// (SPEC §2; the workload's AMI says why).
+    fn not_applicable() -> Check {
+        Check { status: Status::NotApplicable, reasons: Vec::new(), paths: Vec::new(), notes: Vec::new() }
+    }
 }
 
 /// The checks of one workload in one subnet.
@@ -253,8 +269,8 @@ pub struct WorkloadResult {
     pub kind: WorkloadKind,
     /// Logical ID of its subnet, when known.
     pub subnet: Option<String>,
-    /// The AMI family the dnf check assumed.
-    pub image: AmiFamily,
+    /// The AMI, which decides what the `dnf` check traces.
+    pub image: Ami,
     /// `dnf`.
     pub dnf: Check,
     /// Session Manager.
@@ -280,7 +296,7 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
                 span: w.span,
                 kind: w.kind.clone(),
                 subnet: w.subnet.id().map(str::to_string),
-                image: w.image,
+                image: w.image.clone(),
                 dnf: dnf::check(&t),
                 ssm: ssm::check(&t),
                 untraced_downloads,
@@ -299,7 +315,8 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
 /// What `privnet-lint trace --to` names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceTarget {
-    /// The region's Amazon Linux repository on S3 (the dnf path).
+    /// The package repository of the workload's AMI (the dnf path: the
+    /// region's Amazon Linux repository on S3, or a distribution mirror).
     S3,
     /// `ssm` (with the instance identity hops).
     Ssm,
@@ -316,7 +333,7 @@ impl TraceTarget {
     pub fn parse(text: &str) -> Result<TraceTarget, String> {
         let t = text.trim();
         match t.to_ascii_lowercase().as_str() {
-            "s3" | "dnf" => return Ok(TraceTarget::S3),
+            "s3" | "dnf" | "apt" | "zypper" | "repository" => return Ok(TraceTarget::S3),
             "ssm" => return Ok(TraceTarget::Ssm),
             "ssmmessages" => return Ok(TraceTarget::Ssmmessages),
             "ec2messages" => return Ok(TraceTarget::Ec2messages),
@@ -360,8 +377,15 @@ pub fn trace(net: &Network, region: &str, workload: &str, target: &TraceTarget) 
                     return c.paths.into_iter().next().map(|p| (w.subnet.id().map(str::to_string), p));
                 }
             };
-            let check = if wanted == Target::S3 { dnf::check(&t) } else { ssm::check(&t) };
-            check.paths.into_iter().find(|p| p.target == wanted).map(|p| (w.subnet.id().map(str::to_string), p))
+            if wanted == Target::S3 {
+                // whatever repository the AMI reads (none: not applicable)
+                return dnf::check(&t).paths.into_iter().next().map(|p| (w.subnet.id().map(str::to_string), p));
+            }
+            ssm::check(&t)
+                .paths
+                .into_iter()
+                .find(|p| p.target == wanted)
+                .map(|p| (w.subnet.id().map(str::to_string), p))
         })
         .collect()
 }

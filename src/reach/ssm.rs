@@ -36,7 +36,7 @@ pub fn check(t: &Tracer<'_>) -> Check {
     if ec2messages.status != Status::Reachable && sessions_ok && t.vpc.is_some() {
         notes.push(ec2messages_note(t, &ec2messages));
     }
-    if let Some(n) = t.agent_note() {
+    if let Some(n) = t.agent_note(sessions_ok) {
         notes.push(n);
     }
     Check::new(vec![ssm_path, messages, ec2messages], &[Target::Ssm, Target::Ssmmessages], notes)

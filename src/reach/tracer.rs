@@ -21,6 +21,11 @@ pub struct Tracer<'n> {
     pub vpc: Option<&'n Vpc>,
     /// Its security groups as idents (the VPC default group when none is given).
     pub group_idents: Vec<Ident>,
+    /// The TCP port of the path being traced: 443 (HTTPS to S3 and the SSM
+    /// endpoints) unless the repository or download says otherwise (apt's
+    /// mirrors and Amazon Linux 1 use plain HTTP). Hops past the workload's
+    /// own subnet (a NAT gateway's subnet NACL) read it.
+    pub port: u16,
 }
 
 impl<'n> Tracer<'n> {
@@ -33,7 +38,20 @@ impl<'n> Tracer<'n> {
         } else {
             w.groups.clone()
         };
-        Tracer { net, region, w, subnet, vpc, group_idents }
+        Tracer { net, region, w, subnet, vpc, group_idents, port: 443 }
+    }
+
+    /// The same workload, tracing a path on tcp/`port`.
+    pub fn on_port(&self, port: u16) -> Tracer<'n> {
+        Tracer {
+            net: self.net,
+            region: self.region,
+            w: self.w,
+            subnet: self.subnet,
+            vpc: self.vpc,
+            group_idents: self.group_idents.clone(),
+            port,
+        }
     }
 
     /// The workload hop; `None` when the workload's subnet or VPC is not in

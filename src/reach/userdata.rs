@@ -141,6 +141,7 @@ pub fn downloads(user_data: Option<&RNode>, init: Option<&RNode>) -> Vec<Downloa
 /// PN601 at the URL, except a cross-region S3 URL without an internet path:
 /// PN407.
 pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
+    let t = &t.on_port(d.port);
     let (Some(subnet), Some(_)) = (t.subnet, t.vpc) else {
         return Check::new(
             vec![PathTrace::new(Target::Download, vec![t.workload_hop()], None)],

@@ -36,6 +36,28 @@ pub fn push_visible(out: &mut String, c: char) {
     }
 }
 
+/// serde_json escapes control characters but writes the bidirectional
+/// formatting characters raw; a `\uXXXX` escape is the same JSON value and
+/// never reaches a terminal or log as the character itself (they can only
+/// occur inside strings, where the escape is valid).
+pub fn json_safe(json: &str) -> String {
+    if !json.chars().any(is_hazard) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_hazard(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `s` with every hazard (and carriage return) shown as its visible escape;
 /// line feeds and tabs are kept.
 pub fn visible(s: &str) -> String {

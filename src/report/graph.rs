@@ -155,7 +155,7 @@ fn model(net: &Network, results: &[WorkloadResult]) -> Model {
     // the checks' paths and their blocking hops
     let mut blocked = BTreeSet::new();
     for r in results {
-        for (name, check) in [("dnf", &r.dnf), ("ssm", &r.ssm)] {
+        for (name, check) in [(r.image.package_manager(), &r.dnf), ("ssm", &r.ssm)] {
             for p in check.paths.iter().filter(|p| p.target.as_str() != "ec2messages") {
                 for h in &p.hops {
                     if h.verdict == Verdict::Block {
@@ -170,6 +170,7 @@ fn model(net: &Network, results: &[WorkloadResult]) -> Model {
                 let service = format!("service:{}", p.target.as_str());
                 let label = match p.target.as_str() {
                     "s3" => "S3 (Amazon Linux repository)".to_string(),
+                    "mirror" => "package mirror (internet)".to_string(),
                     other => format!("{other} endpoint"),
                 };
                 add(&mut nodes, &service, label, Kind::Service, None);
@@ -252,6 +253,8 @@ pub fn render_dot(net: &Network, results: &[WorkloadResult]) -> String {
             Some(Status::Reachable) => ("#2e7d32", 2, "solid"),
             Some(Status::Unreachable) => ("#c00000", 2, "solid"),
             Some(Status::Unknown) => ("#e0a000", 2, "dashed"),
+            // a check that does not apply has no path; grey if one shows
+            Some(Status::NotApplicable) => ("#888888", 1, "dotted"),
             None => ("#888888", 1, "solid"),
         };
         let _ = writeln!(
@@ -308,6 +311,7 @@ pub fn render_mermaid(net: &Network, results: &[WorkloadResult]) -> String {
             Some(Status::Reachable) => Some("#2e7d32"),
             Some(Status::Unreachable) => Some("#c00000"),
             Some(Status::Unknown) => Some("#e0a000"),
+            Some(Status::NotApplicable) => Some("#888888"),
             None => None,
         };
         if let Some(c) = color {

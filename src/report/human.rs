@@ -190,6 +190,7 @@ fn status_mark(color: bool, s: Status) -> String {
         Status::Reachable => paint(color, "32", "✓"),
         Status::Unreachable => paint(color, "1;31", "✗"),
         Status::Unknown => paint(color, "33", "?"),
+        Status::NotApplicable => paint(color, "2", "–"),
     }
 }
 
@@ -226,22 +227,34 @@ fn status_word(s: Status) -> &'static str {
         Status::Reachable => "reachable",
         Status::Unreachable => "unreachable",
         Status::Unknown => "unknown",
+        Status::NotApplicable => "not applicable",
     }
 }
 
+/// The paths that decide the dnf check: the Amazon Linux repository on S3,
+/// or a distribution mirror.
+const DNF: &[&str] = &["s3", "mirror"];
+
 fn workload_block(out: &mut String, w: &WorkloadResult, color: bool) {
     let subnet = w.subnet.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+    // the dnf check is called by what it is: apt on Ubuntu, zypper on SUSE
+    let tool = w.image.package_manager();
     out.push_str(&format!(
-        "  {}{}  dnf {}{}  ssm {}{}\n",
+        "  {}{}  {tool} {}{}  ssm {}{}\n",
         sanitize(&w.resource),
         sanitize(&subnet),
         status_mark(color, w.dnf.status),
-        vias(&w.dnf, &["s3"]),
+        vias(&w.dnf, DNF),
         status_mark(color, w.ssm.status),
         vias(&w.ssm, &["ssm", "ssmmessages"])
     ));
-    for (name, check, deciding) in [("dnf", &w.dnf, &["s3"][..]), ("ssm", &w.ssm, &["ssm", "ssmmessages"][..])] {
+    for (name, check, deciding) in [(tool, &w.dnf, DNF), ("ssm", &w.ssm, &["ssm", "ssmmessages"][..])] {
         if check.status == Status::Reachable {
+            continue;
+        }
+        if check.status == Status::NotApplicable {
+            let why = w.image.not_applicable().unwrap_or_default();
+            out.push_str(&format!("    {name}: not applicable ({})\n", sanitize(&why)));
             continue;
         }
         let reasons: Vec<&str> = check.reasons.iter().map(|c| c.as_str()).collect();

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Report, Summary};
 use crate::finding::Finding;
+use crate::network::ami::{Agent, Ami, AmiFamily};
 use crate::reach::{Check, Hop, PathTrace, WorkloadResult};
 use crate::source::Span;
 
@@ -27,8 +28,22 @@ struct WorkloadOut<'a> {
     resource: &'a str,
     kind: &'a crate::network::WorkloadKind,
     subnet: Option<&'a str>,
+    ami: AmiOut<'a>,
     checks: Checks<'a>,
     downloads: Vec<DownloadOut<'a>>,
+}
+
+/// The workload's AMI as far as the template names it: which family, from
+/// which public parameter, which package manager the `dnf` check traces
+/// (`null`: not applicable), whether it ships SSM Agent, and in words why
+/// (why `dnf` does not apply, why the family is unknown).
+#[derive(Serialize)]
+struct AmiOut<'a> {
+    family: AmiFamily,
+    parameter: Option<&'a str>,
+    package_manager: Option<&'static str>,
+    ssm_agent: Agent,
+    detail: String,
 }
 
 #[derive(Serialize)]
@@ -132,12 +147,26 @@ fn workload(w: &WorkloadResult) -> WorkloadOut<'_> {
         resource: &w.resource,
         kind: &w.kind,
         subnet: w.subnet.as_deref(),
+        ami: ami(&w.image),
         checks: Checks { dnf: check(&w.dnf), ssm: check(&w.ssm) },
         downloads: w
             .downloads
             .iter()
             .map(|(d, c)| DownloadOut { url: &d.url, port: d.port, check: check(c) })
             .collect(),
+    }
+}
+
+fn ami(a: &Ami) -> AmiOut<'_> {
+    let not_applicable = a.not_applicable();
+    AmiOut {
+        family: a.family,
+        parameter: a.parameter.as_deref(),
+        package_manager: not_applicable.is_none().then(|| a.package_manager()),
+        ssm_agent: a.agent,
+        detail: not_applicable
+            .or_else(|| a.unknown_because.as_ref().map(|u| format!("{u}: the dnf check assumes Amazon Linux 2023")))
+            .unwrap_or_else(|| a.describe()),
     }
 }
 
@@ -169,7 +198,23 @@ pub fn render(report: &Report) -> String {
             .collect(),
         summary: report.summary(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = super::escape::json_safe(&s);
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::escape::json_safe as escape_hazards;
+
+    #[test]
+    fn bidi_characters_are_escaped_and_keep_their_value() {
+        let doc = serde_json::json!({ "message": "a\u{202e}b\u{1b}c" });
+        let text = escape_hazards(&serde_json::to_string(&doc).unwrap_or_default());
+        assert!(!text.contains('\u{202e}'), "{text}");
+        assert!(text.contains("\\u202e"), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(back, doc);
+    }
 }

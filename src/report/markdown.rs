@@ -94,6 +94,7 @@ fn mark(s: Status) -> &'static str {
         Status::Reachable => "✅",
         Status::Unreachable => "❌",
         Status::Unknown => "❔",
+        Status::NotApplicable => "➖",
     }
 }
 
@@ -109,14 +110,25 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-fn cell(c: &Check) -> String {
+/// A table cell: the mark, the reasons, and the package manager when the
+/// `dnf` column is another tool's check (`apt` on Ubuntu).
+fn cell(c: &Check, tool: Option<&str>) -> String {
     let codes: Vec<&str> = c.reasons.iter().map(|c| c.as_str()).collect();
-    if codes.is_empty() { mark(c.status).to_string() } else { format!("{} {}", mark(c.status), codes.join(", ")) }
+    let mut text = match (c.status, codes.is_empty()) {
+        (Status::NotApplicable, _) => format!("{} n/a", mark(c.status)),
+        (_, true) => mark(c.status).to_string(),
+        (_, false) => format!("{} {}", mark(c.status), codes.join(", ")),
+    };
+    if let Some(tool) = tool {
+        text.push_str(&format!(" ({tool})"));
+    }
+    text
 }
 
-/// The paths that decide a check: `s3` for dnf, `ssm` and `ssmmessages`
-/// for Session Manager (`ec2messages` is only traced).
-const DNF: &[&str] = &["s3"];
+/// The paths that decide a check: `s3` (Amazon Linux) or `mirror` (a
+/// distribution mirror) for dnf, `ssm` and `ssmmessages` for Session
+/// Manager (`ec2messages` is only traced).
+const DNF: &[&str] = &["s3", "mirror"];
 const SSM: &[&str] = &["ssm", "ssmmessages"];
 
 fn table(out: &mut String, report: &Report) {
@@ -135,8 +147,8 @@ fn table(out: &mut String, report: &Report) {
             escape(&r.region),
             escape(&w.resource),
             w.subnet.as_deref().map(escape).unwrap_or_else(|| "—".into()),
-            cell(&w.dnf),
-            cell(&w.ssm)
+            cell(&w.dnf, Some(w.image.package_manager()).filter(|t| *t != "dnf")),
+            cell(&w.ssm, None)
         );
     }
     if rows.len() > MAX_ROWS {
@@ -227,6 +239,7 @@ fn word(s: Status) -> &'static str {
         Status::Reachable => "reachable",
         Status::Unreachable => "unreachable",
         Status::Unknown => "unknown",
+        Status::NotApplicable => "not applicable",
     }
 }
 
@@ -278,8 +291,9 @@ fn sections(report: &Report) -> Vec<Section<'_>> {
     let mut out: Vec<Section<'_>> = Vec::new();
     for r in &report.results {
         for w in &r.workloads {
-            for (name, c, deciding) in [("dnf", &w.dnf, DNF), ("ssm", &w.ssm, SSM)] {
-                if c.status == Status::Reachable {
+            let tool = w.image.package_manager();
+            for (name, c, deciding) in [(tool, &w.dnf, DNF), ("ssm", &w.ssm, SSM)] {
+                if matches!(c.status, Status::Reachable | Status::NotApplicable) {
                     continue;
                 }
                 let body = check_body(&r.path, c, deciding);
@@ -323,7 +337,7 @@ pub fn render(report: &Report) -> String {
         out.push_str("### Failing checks\n\n");
     }
     for sec in sections.iter().take(MAX_CHARTS) {
-        let what = if sec.check == "dnf" { "dnf" } else { "Session Manager" };
+        let what = if sec.check == "ssm" { "Session Manager" } else { sec.check };
         let _ = writeln!(
             out,
             "#### {} {what}: {} in {} ({})\n",

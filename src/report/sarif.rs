@@ -248,7 +248,8 @@ pub fn render_in(report: &Report, category: &str) -> String {
             "results": results,
         }],
     });
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let s = serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = super::escape::json_safe(&s);
     s.push('\n');
     s
 }

@@ -69,6 +69,7 @@ fn status_word(s: Status) -> &'static str {
         Status::Reachable => "reachable",
         Status::Unreachable => "unreachable",
         Status::Unknown => "unknown",
+        Status::NotApplicable => "not applicable",
     }
 }
 
@@ -198,7 +199,7 @@ pub fn render_json(traces: &[Traced]) -> String {
         })
         .collect();
     let doc = serde_json::json!({ "schema": "privnet-lint/trace-v1", "traces": list });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s = super::escape::json_safe(&serde_json::to_string_pretty(&doc).unwrap_or_default());
     s.push('\n');
     s
 }

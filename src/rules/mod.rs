@@ -23,6 +23,8 @@ use crate::source::{Span, UrlLocator};
 struct Group {
     blocker: Option<Blocker>,
     dnf: Vec<String>,
+    /// The package manager and repository of each `dnf` workload's AMI.
+    repos: Vec<(&'static str, &'static str)>,
     ssm: Vec<String>,
     downloads: Vec<String>,
     unknown: bool,
@@ -55,6 +57,10 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
                     order.push(key);
                     Group::default()
                 });
+                let repo = (w.image.package_manager(), w.image.repository_name());
+                if is_dnf == Some(true) && !g.repos.contains(&repo) {
+                    g.repos.push(repo);
+                }
                 let list = match is_dnf {
                     Some(true) => &mut g.dnf,
                     Some(false) => &mut g.ssm,
@@ -97,7 +103,7 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
                 if g.note || !g.downloads.is_empty() || b.code.severity() == Severity::Note && b.code != Code::PN005 {
                     b.why.clone()
                 } else {
-                    format!("{}: {}", subject(&g.dnf, &g.ssm, g.unknown), b.why)
+                    format!("{}: {}", subject(&g.dnf, &g.repos, &g.ssm, g.unknown), b.why)
                 };
             let mut f = Finding::new(b.code, Some(b.span), message).fix(b.fix.clone());
             f.resource = b.resource.clone();
@@ -135,20 +141,27 @@ fn names(list: &[String]) -> String {
     }
 }
 
-fn subject(dnf: &[String], ssm: &[String], unknown: bool) -> String {
+/// Who fails: "dnf on Instance cannot reach the Amazon Linux repository",
+/// "apt on Ubuntu …", "dnf and Session Manager fail on …". `repos` are the
+/// package managers and repositories of the `dnf` workloads' AMIs.
+fn subject(dnf: &[String], repos: &[(&str, &str)], ssm: &[String], unknown: bool) -> String {
+    let (tool, repo) = match repos {
+        [(tool, repo)] => (*tool, *repo),
+        _ => ("the package manager", "its repository"),
+    };
     match (dnf.is_empty(), ssm.is_empty(), unknown) {
-        (false, true, false) => format!("dnf on {} cannot reach the Amazon Linux repository", names(dnf)),
+        (false, true, false) => format!("{tool} on {} cannot reach {repo}", names(dnf)),
         (true, false, false) => format!("Session Manager cannot reach {}", names(ssm)),
-        (false, true, true) => format!("dnf on {} cannot be verified", names(dnf)),
+        (false, true, true) => format!("{tool} on {} cannot be verified", names(dnf)),
         (true, false, true) => format!("Session Manager to {} cannot be verified", names(ssm)),
         (_, _, false) => {
             if dnf == ssm {
-                format!("dnf and Session Manager fail on {}", names(dnf))
+                format!("{tool} and Session Manager fail on {}", names(dnf))
             } else {
-                format!("dnf on {} and Session Manager on {} fail", names(dnf), names(ssm))
+                format!("{tool} on {} and Session Manager on {} fail", names(dnf), names(ssm))
             }
         }
-        (_, _, true) => format!("dnf and Session Manager on {} cannot be verified", names(&union(dnf, ssm))),
+        (_, _, true) => format!("{tool} and Session Manager on {} cannot be verified", names(&union(dnf, ssm))),
     }
 }
 

@@ -9,13 +9,16 @@ use super::identity::without;
 use super::{block, pass, unknown};
 use crate::finding::Code;
 use crate::network::VpcEndpoint;
+use crate::network::ami::{Ami, AmiFamily};
 use crate::network::iam;
 use crate::reach::{Blocker, Hop, HopKind, Tracer};
 use crate::resolve::{RNode, Unknown};
 
 /// The gateway endpoint's policy must allow `s3:GetObject` on the
-/// repository bucket (AL2023 UG: S3 gateway endpoint policy for the repos).
-pub(crate) fn gateway_policy_hop(ep: &VpcEndpoint, bucket: &str) -> Hop {
+/// repository bucket of the workload's AMI (AL2023 UG: S3 gateway endpoint
+/// policy for the repos). `policy_buckets` are the buckets the fix allows
+/// (`${AWS::Region}` for the region).
+pub(crate) fn gateway_policy_hop(ep: &VpcEndpoint, bucket: &str, ami: &Ami, policy_buckets: &[String]) -> Hop {
     let Some((doc, span)) = &ep.policy else {
         return pass(HopKind::EndpointPolicy, &ep.id, format!("{} has the default full-access policy", ep.id), ep.span);
     };
@@ -28,17 +31,32 @@ pub(crate) fn gateway_policy_hop(ep: &VpcEndpoint, bucket: &str) -> Hop {
             *span,
         ),
         Ok(false) => {
+            // Amazon Linux 1 and 2 run yum, AL2023 dnf
+            let tool = if matches!(ami.family, AmiFamily::Al1 | AmiFamily::Al2) { "yum" } else { "dnf" };
+            let of = match ami.family {
+                AmiFamily::Unknown => "Amazon Linux 2023 (assumed: the template does not identify the AMI)".to_string(),
+                _ => ami.describe(),
+            };
             let why = format!(
-                "the policy of gateway endpoint {} does not allow `s3:GetObject` on `arn:aws:s3:::{bucket}/*`, so dnf gets 403 Forbidden",
+                "the policy of gateway endpoint {} does not allow `s3:GetObject` on `arn:aws:s3:::{bucket}/*`, the repository bucket of {of}, so {tool} gets 403 Forbidden",
                 ep.id
             );
-            block(HopKind::EndpointPolicy, &ep.id, why.clone(), Blocker {
-                code: Code::PN406,
-                span: *span,
-                resource: Some(ep.id.clone()),
-                why,
-                fix: "Add a statement to the endpoint's PolicyDocument:\n  - Effect: Allow\n    Principal: \"*\"\n    Action: s3:GetObject\n    Resource:\n      - !Sub arn:aws:s3:::al2023-repos-${AWS::Region}-de612dc2/*\n      - !Sub arn:aws:s3:::amazonlinux-2-repos-${AWS::Region}/*".into(),
-            })
+            let resources: String =
+                policy_buckets.iter().map(|b| format!("\n      - !Sub arn:aws:s3:::{b}/*")).collect();
+            block(
+                HopKind::EndpointPolicy,
+                &ep.id,
+                why.clone(),
+                Blocker {
+                    code: Code::PN406,
+                    span: *span,
+                    resource: Some(ep.id.clone()),
+                    why,
+                    fix: format!(
+                        "Add a statement to the endpoint's PolicyDocument:\n  - Effect: Allow\n    Principal: \"*\"\n    Action: s3:GetObject\n    Resource:{resources}"
+                    ),
+                },
+            )
         }
         Err(u) => {
             let why = format!("the policy of gateway endpoint {} cannot be evaluated: {}", ep.id, u.reason);

@@ -6,8 +6,8 @@
 
 use super::{block, pass, unknown_of};
 use crate::finding::Code;
+use crate::network::ami::{Agent, AmiFamily};
 use crate::network::iam::{Role, Tri};
-use crate::network::region::AmiFamily;
 use crate::reach::{Blocker, Hop, HopKind, Tracer};
 use crate::resolve::{RNode, Unknown};
 
@@ -215,27 +215,53 @@ impl<'n> Tracer<'n> {
         }
     }
 
-    /// PN505: the AMI may not ship the agent, and UserData does not install it.
-    pub(crate) fn agent_note(&self) -> Option<Blocker> {
+    /// PN505: the AMI may not ship the agent, and UserData does not install
+    /// it. Where the AMI is known to lack the agent (AL2023 minimal,
+    /// Debian; SSM UG "Find AMIs with the SSM Agent preinstalled") the note
+    /// is always worth reading; where it cannot be told, only when it is
+    /// the one thing left to doubt (`rest_passes`: every other hop of the
+    /// Session Manager path passes).
+    pub(crate) fn agent_note(&self, rest_passes: bool) -> Option<Blocker> {
         let w = self.w;
-        if !matches!(w.image, AmiFamily::Al2023Minimal | AmiFamily::Unknown) {
-            return None;
+        let ami = &w.image;
+        match ami.agent {
+            Agent::Preinstalled => return None,
+            Agent::Unknown if !rest_passes => return None,
+            _ => {}
         }
         let installs =
             w.user_data.as_ref().and_then(RNode::pattern_text).is_some_and(|s| s.contains("amazon-ssm-agent"));
         if installs {
             return None;
         }
-        let why = match w.image {
-            AmiFamily::Al2023Minimal => "the AL2023 minimal AMI does not include the SSM agent, and UserData does not install it".to_string(),
-            _ => "its AMI cannot be identified from the template, so whether the SSM agent is preinstalled is unknown (Amazon Linux 2/2023, Ubuntu and Windows AMIs from AWS have it)".to_string(),
+        let why = match (ami.agent, ami.family) {
+            (Agent::Absent, AmiFamily::Al2023) => {
+                "the AL2023 minimal AMI does not include the SSM agent, and UserData does not install it".to_string()
+            }
+            (Agent::Absent, _) => format!(
+                "{} AMIs do not include the SSM agent (they are not among AWS's AMIs with SSM Agent preinstalled), and UserData does not install it",
+                ami.describe()
+            ),
+            (_, AmiFamily::Unknown) => format!(
+                "its AMI cannot be identified from the template ({}), so whether the SSM agent is preinstalled is unknown (Amazon Linux 2/2023, Ubuntu, SUSE and Windows AMIs from AWS have it); every other hop of the Session Manager path passes",
+                ami.unknown_because.as_deref().unwrap_or("no public parameter")
+            ),
+            _ => format!(
+                "{} is not among AWS's AMIs with SSM Agent preinstalled, so whether it runs the agent is unknown; every other hop of the Session Manager path passes",
+                ami.describe()
+            ),
+        };
+        let fix = match ami.family {
+            AmiFamily::Ubuntu => "Install the agent in UserData: snap install amazon-ssm-agent --classic".to_string(),
+            AmiFamily::Debian => "Install the agent in UserData, e.g.\n  curl -fsSLo /tmp/amazon-ssm-agent.deb https://s3.${AWS::Region}.amazonaws.com/amazon-ssm-${AWS::Region}/latest/debian_amd64/amazon-ssm-agent.deb\n  dpkg -i /tmp/amazon-ssm-agent.deb".to_string(),
+            _ => "Use ImageId: resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64, or install the agent in UserData (dnf install -y amazon-ssm-agent && systemctl enable --now amazon-ssm-agent).".to_string(),
         };
         Some(Blocker {
             code: Code::PN505,
             span: w.image_span.unwrap_or(w.span),
             resource: Some(w.id.clone()),
             why: format!("{} may not run the SSM agent: {why}", w.id),
-            fix: "Use ImageId: resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64, or install the agent in UserData (dnf install -y amazon-ssm-agent && systemctl enable --now amazon-ssm-agent).".into(),
+            fix,
         })
     }
 }

@@ -85,7 +85,7 @@ impl<'n> Tracer<'n> {
             hops.push(self.nacl_hop(
                 nat_subnet,
                 false,
-                (443, 443),
+                (self.port as i64, self.port as i64),
                 Remote::Private(from),
                 &format!("{} (to the NAT gateway)", self.w.id),
                 false,
@@ -118,7 +118,7 @@ impl<'n> Tracer<'n> {
                 }));
             }
         }
-        hops.push(self.nacl_hop(nat_subnet, true, (443, 443), Remote::Public, peer, false));
+        hops.push(self.nacl_hop(nat_subnet, true, (self.port as i64, self.port as i64), Remote::Public, peer, false));
         hops.push(self.nacl_hop(nat_subnet, false, NAT_PORTS, Remote::Public, peer, true));
         if !same_subnet {
             hops.push(self.nacl_hop(

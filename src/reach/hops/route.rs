@@ -7,6 +7,7 @@
 
 use super::{block, unknown, unknown_of};
 use crate::finding::Code;
+use crate::network::ami::Ami;
 use crate::network::{Destination, Ident, Route, RouteTable, RouteTarget, Subnet, VpcEndpoint};
 use crate::reach::{Blocker, Hop, HopKind, Tracer};
 use crate::resolve::Unknown;
@@ -157,6 +158,39 @@ impl<'n> Tracer<'n> {
         let rt_ref = if main { "<RouteTable>".to_string() } else { rt_id.clone() };
         let fix = format!(
             "Add an S3 gateway endpoint on the subnet's route table (free, no internet needed):\n  S3GatewayEndpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcId: !Ref {vpc}\n      ServiceName: !Sub com.amazonaws.${{AWS::Region}}.s3\n      RouteTableIds:\n        - !Ref {rt_ref}"
+        );
+        block(
+            HopKind::RouteTable,
+            &rt_id,
+            why.clone(),
+            Blocker { code: Code::PN101, span: rt_span, resource: Some(rt_id.clone()), why, fix },
+        )
+    }
+
+    /// No route to a distribution mirror on the internet (PN101): only a NAT
+    /// gateway or an internet gateway reaches it; an S3 gateway endpoint
+    /// serves S3 alone (PrivateLink guide, "Gateway endpoints").
+    pub(crate) fn no_route_to_mirror(&self, ami: &Ami, host: &str, port: u16) -> Hop {
+        let subnet = self.subnet.expect("checked by the caller");
+        let (rt_id, rt_span, main) = match self.route_table_of(subnet) {
+            RouteTableRef::Table(rt) => (rt.id.clone(), rt.span, false),
+            _ => (subnet.id.clone(), subnet.span, true),
+        };
+        let table = if main {
+            format!("subnet {} uses the VPC's main route table, which holds only the local route", subnet.id)
+        } else {
+            format!("route table {rt_id} has no 0.0.0.0/0 route (no NAT gateway, no internet gateway)")
+        };
+        let endpoint = if self.s3_gateway_endpoints().next().is_some() {
+            "; the S3 gateway endpoint does not help: it serves only S3"
+        } else {
+            ""
+        };
+        let why = format!("{host} (tcp/{port}) is on the internet, but {table}{endpoint}");
+        let rt_ref = if main { "<RouteTable>".to_string() } else { rt_id.clone() };
+        let fix = format!(
+            "Give the subnet a NAT gateway route (the mirror is on the internet):\n  DefaultRoute:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref {rt_ref}\n      DestinationCidrBlock: 0.0.0.0/0\n      NatGatewayId: !Ref <NatGateway>\nor point {} at a package proxy or mirror inside the VPC.",
+            ami.package_manager()
         );
         block(
             HopKind::RouteTable,

@@ -44,6 +44,12 @@ impl<'n> Tracer<'n> {
     /// finding when nothing allows it; a hard-coded prefix list of another
     /// region or service turns it into PN206.
     pub fn sg_egress_hop(&self, target: &sg::Target<'_>, what: &str, code: Code, fix: &str) -> Hop {
+        self.sg_egress_port_hop(target, what, 443, code, fix)
+    }
+
+    /// [`Tracer::sg_egress_hop`] for tcp/`port` (a package mirror over
+    /// plain HTTP, Amazon Linux 1's repository).
+    pub fn sg_egress_port_hop(&self, target: &sg::Target<'_>, what: &str, port: u16, code: Code, fix: &str) -> Hop {
         let groups = match self.groups() {
             Ok(g) => g,
             Err(u) => return self.unknown_hop(HopKind::SecurityGroupEgress, &self.w.id, &u),
@@ -51,11 +57,11 @@ impl<'n> Tracer<'n> {
         let rules: Vec<SgRule> = groups.iter().flat_map(|g| g.egress.iter().cloned()).collect();
         let names: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
         let (span, first) = self.egress_edit_span(&groups);
-        match sg::allows(&rules, 443, target) {
+        match sg::allows(&rules, port as i64, target) {
             sg::Verdict::Allow(rule_span) => pass(
                 HopKind::SecurityGroupEgress,
                 &first,
-                format!("{} allows tcp/443 out to {what}", names.join(", ")),
+                format!("{} allows tcp/{port} out to {what}", names.join(", ")),
                 rule_span,
             ),
             sg::Verdict::Unknown(u) => match unverifiable_prefix_list(&rules, target, self.region) {
@@ -109,7 +115,7 @@ impl<'n> Tracer<'n> {
                         span,
                         resource: Some(first.clone()),
                         why: format!(
-                            "its security groups ({}) allow no tcp/443 egress to {what}: they have {existing}{stripped}",
+                            "its security groups ({}) allow no tcp/{port} egress to {what}: they have {existing}{stripped}",
                             names.join(", ")
                         ),
                         fix: format!("{fix}{}", list_hint(&rules, target)),
@@ -118,7 +124,7 @@ impl<'n> Tracer<'n> {
                 block(
                     HopKind::SecurityGroupEgress,
                     &first,
-                    format!("{} allow no tcp/443 out to {what}", names.join(", ")),
+                    format!("{} allow no tcp/{port} out to {what}", names.join(", ")),
                     blocker,
                 )
             }
@@ -273,11 +279,12 @@ impl<'n> Tracer<'n> {
         }
     }
 
-    /// The egress rule to the region's S3 prefix list.
-    pub(crate) fn s3_egress_fix(&self) -> String {
+    /// The egress rule to the region's S3 prefix list on tcp/`port`.
+    pub(crate) fn s3_egress_port_fix(&self, port: u16) -> String {
         let pl = s3_prefix_list(self.region).unwrap_or("pl-xxxxxxxx");
+        let proto = if port == 80 { "HTTP" } else { "HTTPS" };
         format!(
-            "Allow HTTPS to the region's S3 prefix list (or 0.0.0.0/0) in the instance's security group:\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      DestinationPrefixListId: {pl}   # S3 in {}; use a Mappings table for other regions",
+            "Allow {proto} to the region's S3 prefix list (or 0.0.0.0/0) in the instance's security group:\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: {port}\n      ToPort: {port}\n      DestinationPrefixListId: {pl}   # S3 in {}; use a Mappings table for other regions",
             self.region
         )
     }

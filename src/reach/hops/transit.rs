@@ -29,6 +29,7 @@ impl<'n> Tracer<'n> {
             subnet: Some(subnet),
             vpc: self.net.vpc_of_subnet(subnet),
             group_idents: self.group_idents.clone(),
+            port: self.port,
         }
     }
 
