@@ -217,7 +217,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                     if let Some(j) = labels.iter().position(|l| l == label)
                         && let Some(Some((r, _))) = shared.as_ref().map(|s| &s[j])
                     {
-                        foreign.extend(r.resources.iter().map(|x| stacks::prefixed_resource(x, label)));
+                        foreign.extend(r.resources.iter().map(|x| stacks::foreign_resource(x, label)));
                     }
                 }
                 let imported: Vec<String> = resolved.imported.clone();
@@ -425,29 +425,35 @@ pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, im
     let graph = ResourceGraph::build(&resolved);
     let workloads = reach::analyze(&network, region);
     let mut findings = resolved.findings.clone();
-    findings.extend(rules::path_findings(&workloads, text));
+    findings.extend(rules::path_findings(&workloads, text, &conditionals(&resolved)));
     let model = rules::model_findings(&network, region);
     findings.extend(model.into_iter().filter(|f| {
         // a foreign template's own model findings come from its own analysis
         f.resource.as_deref().and_then(stacks::label_of).is_none_or(|l| !imported.iter().any(|i| i == l))
     }));
-    findings.extend(undecided_conditions(&resolved));
     Analysis { resolved, network, graph, workloads, findings }
 }
 
-/// PN005 for resources whose `Condition` cannot be decided: they are
-/// analyzed as if they exist.
-fn undecided_conditions(resolved: &Resolved) -> Vec<Finding> {
+/// The template's own resources whose `Condition` cannot be decided: they
+/// are analyzed as if they exist, and their condition's parameter gets a
+/// PN005 note where one of them is on a workload's path.
+fn conditionals(resolved: &Resolved) -> Vec<rules::Conditional<'_>> {
     resolved
         .resources
         .iter()
         .filter(|r| stacks::label_of(&r.id).is_none())
         .filter_map(|r| match &r.exists {
-            resolve::Existence::Unknown(u) => Some(
-                Finding::new(Code::PN005, Some(u.span), format!("{}; it is analyzed as if it exists", u.reason))
-                    .on(&r.id)
-                    .fix("Pass the parameter values with `--parameter` to decide the condition."),
-            ),
+            resolve::Existence::Unknown(u) => Some(rules::Conditional {
+                id: &r.id,
+                extent: Span { start: r.span.start, end: r.properties.span.end.max(r.span.end) },
+                unknown: u,
+                referrers: resolved
+                    .references
+                    .iter()
+                    .filter(|x| x.to == r.id)
+                    .filter_map(|x| resolved.resources.get(x.from).map(|f| f.id.as_str()))
+                    .collect(),
+            }),
             _ => None,
         })
         .collect()

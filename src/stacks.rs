@@ -56,6 +56,23 @@ pub fn prefixed_resource(r: &ResolvedResource, label: &str) -> ResolvedResource 
     out
 }
 
+/// A copy of a resource of another file of the run under `label`: the
+/// values it leaves open are that file's (a nested stack's resources are
+/// resolved with their scope already, see [`Context::scope`]).
+pub fn foreign_resource(r: &ResolvedResource, label: &str) -> ResolvedResource {
+    let mut out = prefixed_resource(r, label);
+    out.properties.open_under(label);
+    if let Some(init) = &mut out.init {
+        init.open_under(label);
+    }
+    if let crate::resolve::Existence::Unknown(u) = &mut out.exists
+        && let Some(o) = &mut u.open
+    {
+        o.under(label);
+    }
+    out
+}
+
 /// The exports of `t` resolved in `ctx`: names as patterns (`*` for the
 /// stack name, which only the deployment decides), values under `label`.
 pub fn exports(t: &Template<'_>, ctx: &Context, label: &str, base: &Resolved) -> Vec<Export> {
@@ -79,6 +96,8 @@ pub fn exports(t: &Template<'_>, ctx: &Context, label: &str, base: &Resolved) ->
         }
         let mut v = resolve_node(t, ctx, value);
         prefix(&mut v, label);
+        // what it leaves open is declared in the exporting file
+        v.open_under(label);
         out.push(Export { name: pattern, value: v, label: label.to_string() });
     }
     out
@@ -223,6 +242,7 @@ fn follow(
         findings.extend(structure);
         findings.extend(crate::template::check::check(&ct));
         let mut child_ctx = ctx.clone();
+        child_ctx.scope = if ctx.scope.is_empty() { id.clone() } else { labelled(&ctx.scope, &id) };
         child_ctx.parameters.clear();
         child_ctx.parameter_values.clear();
         if let Some(map) = params.as_ref().and_then(RNode::as_map) {

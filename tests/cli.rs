@@ -187,5 +187,25 @@ fn parameters_change_the_verdict() {
     assert_eq!(doc["results"][0]["workloads"][0]["checks"]["dnf"]["status"], "unknown");
     assert_eq!(doc["results"][0]["workloads"][0]["checks"]["dnf"]["reasons"][0], "PN005");
     std::fs::write(dir.join("p.json"), r#"[{"ParameterKey":"Subnet","ParameterValue":"subnet-123"}]"#).unwrap();
-    bin().arg(dir.join("t.yaml")).arg("--parameters-file").arg(dir.join("p.json")).assert().code(0);
+    let out = bin()
+        .arg(dir.join("t.yaml"))
+        .arg("--parameters-file")
+        .arg(dir.join("p.json"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // the value from the file decides what is open now: the subnet it names
+    let notes: Vec<&str> = doc["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "PN005")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(notes.iter().any(|m| m.contains("`subnet-123`")), "{notes:?}");
+    assert!(!notes.iter().any(|m| m.contains("parameter `Subnet`")), "{notes:?}");
+    // whatever the subnet, an instance without a profile has no Session Manager
+    assert_eq!(doc["results"][0]["workloads"][0]["checks"]["ssm"]["reasons"][0], "PN501");
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -88,7 +88,10 @@ fn the_corpus_as_one_folder_through_the_binary() {
 
 /// Templates with `Fn::ForEach` under `Transform: AWS::LanguageExtensions`
 /// (the `CloudFormation/fn-foreach-*` samples among them) are valid: no
-/// error, and their loops are expanded (issue 12, item 5).
+/// error, and their loops are expanded (issue 12, item 5). A workload's
+/// check may still fail (an instance the loop makes without an instance
+/// profile has no Session Manager, whatever its subnet): those findings
+/// are the checks' verdicts, not errors in the template.
 #[test]
 fn language_extensions_loops_in_the_corpus_get_no_error() {
     let Some(dir) = corpus() else { return };
@@ -105,8 +108,13 @@ fn language_extensions_loops_in_the_corpus_get_no_error() {
         let text = std::fs::read_to_string(p).expect("readable");
         let display = p.display().to_string();
         for r in lint_text(&display, &text, &Options::default()) {
-            let errors: Vec<_> =
-                r.findings.iter().filter(|f| f.severity() == privnet_lint::finding::Severity::Error).collect();
+            let verdicts: Vec<_> =
+                r.workloads.iter().flat_map(|w| w.dnf.reasons.iter().chain(&w.ssm.reasons)).collect();
+            let errors: Vec<_> = r
+                .findings
+                .iter()
+                .filter(|f| f.severity() == privnet_lint::finding::Severity::Error && !verdicts.contains(&&f.code))
+                .collect();
             assert!(errors.is_empty(), "{display}: {errors:#?}");
         }
     }

@@ -37,6 +37,14 @@ const CASES: &[(&str, &str, &str)] = &[
     ("pn203_endpoint_sg_blocks_ingress", "fixtures/rules/PN203-endpoint-sg-blocks-ingress.fail.yaml", "us-east-1"),
     ("pn302_nacl_blocks_return", "fixtures/rules/PN302-nacl-blocks-return.fail.yaml", "us-east-1"),
     ("pn402_private_dns_disabled", "fixtures/rules/PN402-endpoint-private-dns-disabled.fail.yaml", "us-east-1"),
+    // "cannot be verified" is a note in every format (SPEC §3)
+    (
+        "pn106_route_target_outside_template",
+        "fixtures/rules/PN106-route-target-outside-template.fail.yaml",
+        "us-east-1",
+    ),
+    // an open subnet: the note at the parameter, the certain hops evaluated
+    ("open_subnet", "fixtures/scenarios/open-subnet.yaml", "us-east-1"),
 ];
 
 /// The SARIF log without `tool.driver.rules`, which is the same in every

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use ipnet::Ipv4Net;
 
-use super::iam::{InstanceProfile, Role};
+use super::iam::{self, InstanceProfile, Role};
 use super::nacl::{NaclEntry, NetworkAcl};
 use super::prefix_list::Entries;
 use super::sg::{Peer, Protocol, SecurityGroup, SgRule, inline_rules};
@@ -113,7 +113,8 @@ pub fn build(resolved: &Resolved) -> Network {
             "AWS::Route53Resolver::ResolverRuleAssociation" => resolver_rule(&mut net, resolved, r),
             "AWS::EC2::TransitGatewayRouteTableAssociation" => net.transit.associate(r),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
-                if let Some(doc) = r.prop("PolicyDocument") {
+                if let Some(doc) = r.prop("PolicyDocument").map(iam::document) {
+                    let doc = &doc;
                     if r.ty == "AWS::IAM::ManagedPolicy" {
                         net.managed_policies.push((r.id.clone(), doc.clone()));
                     }
@@ -126,7 +127,7 @@ pub fn build(resolved: &Resolved) -> Network {
             // (`RoleName` takes the role's name, which `!Ref` of a role gives).
             "AWS::IAM::RolePolicy" => {
                 if let (Some(doc), Some(role)) = (r.prop("PolicyDocument"), r.prop("RoleName")) {
-                    attach_policy(&mut net, &Ident::of(role), doc);
+                    attach_policy(&mut net, &Ident::of(role), &iam::document(doc));
                 }
             }
             _ => {}
@@ -198,7 +199,7 @@ fn find_mut<'a, T>(
 pub(super) fn ident_prop(r: &ResolvedResource, name: &str) -> Ident {
     match r.prop(name) {
         Some(v) => Ident::of(v),
-        None => Ident::Unknown(Unknown { reason: format!("`{}` has no `{name}`", r.id), span: r.span }),
+        None => Ident::Unknown(Unknown::new(format!("`{}` has no `{name}`", r.id), r.span)),
     }
 }
 
@@ -382,7 +383,7 @@ fn endpoint(net: &mut Network, r: &ResolvedResource) {
         groups: r.prop("SecurityGroupIds").map(ident_list).unwrap_or_default(),
         private_dns,
         private_dns_span,
-        policy: r.prop_entry("PolicyDocument").map(|e| (e.value.clone(), e.key_span)),
+        policy: r.prop_entry("PolicyDocument").map(|e| (iam::document(&e.value), e.key_span)),
     });
 }
 
@@ -402,12 +403,12 @@ fn attach_policy(net: &mut Network, role: &Ident, doc: &RNode) {
 fn role(net: &mut Network, r: &ResolvedResource) {
     let mut documents = Vec::new();
     if let Some(policies) = r.prop("Policies").and_then(RNode::as_list) {
-        documents.extend(policies.iter().filter_map(|p| p.get("PolicyDocument").cloned()));
+        documents.extend(policies.iter().filter_map(|p| p.get("PolicyDocument").map(iam::document)));
     }
     net.roles.push(Role {
         id: r.id.clone(),
         span: r.span,
-        trust: r.prop_entry("AssumeRolePolicyDocument").map(|e| (e.value.clone(), e.key_span)),
+        trust: r.prop_entry("AssumeRolePolicyDocument").map(|e| (iam::document(&e.value), e.key_span)),
         managed: match r.prop("ManagedPolicyArns") {
             Some(RNode { val: Val::List(items), .. }) => items.clone(),
             Some(other) => vec![other.clone()],
@@ -443,8 +444,7 @@ fn route(net: &mut Network, r: &ResolvedResource) {
         vec![match cidr(d) {
             Some(c) => Destination::Cidr(c),
             None => Destination::Unknown(
-                d.unknown()
-                    .unwrap_or(Unknown { reason: "`DestinationCidrBlock` is not an IPv4 CIDR".into(), span: d.span }),
+                d.unknown().unwrap_or(Unknown::new("`DestinationCidrBlock` is not an IPv4 CIDR", d.span)),
             ),
         }]
     } else if let Some(list) =
@@ -494,12 +494,10 @@ fn nacl_entry(net: &mut Network, r: &ResolvedResource) {
     let cidr = match (r.prop("CidrBlock"), r.prop("Ipv6CidrBlock")) {
         (Some(c), _) => match cidr(c) {
             Some(n) => Ok(Some(n)),
-            None => {
-                Err(c.unknown().unwrap_or(Unknown { reason: "`CidrBlock` is not an IPv4 CIDR".into(), span: c.span }))
-            }
+            None => Err(c.unknown().unwrap_or(Unknown::new("`CidrBlock` is not an IPv4 CIDR", c.span))),
         },
         (None, Some(_)) => Ok(None),
-        (None, None) => Err(Unknown { reason: format!("`{}` has no `CidrBlock`", r.id), span: r.span }),
+        (None, None) => Err(Unknown::new(format!("`{}` has no `CidrBlock`", r.id), r.span)),
     };
     let entry = NaclEntry {
         id: r.id.clone(),

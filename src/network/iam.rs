@@ -68,6 +68,37 @@ pub enum Tri {
     Unknown(Unknown),
 }
 
+/// A policy document as CloudFormation reads it: its `Json`-typed
+/// properties (`PolicyDocument`, `AssumeRolePolicyDocument`) take a
+/// mapping or the same document as a JSON string (CFN reference,
+/// AWS::IAM::Role "AssumeRolePolicyDocument: Type: Json"). A string that
+/// holds a JSON object becomes that mapping, every node at the string.
+pub fn document(node: &RNode) -> RNode {
+    let Val::Str(text) = &node.val else { return node.clone() };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v @ serde_json::Value::Object(_)) => from_json(&v, node.span),
+        _ => node.clone(),
+    }
+}
+
+fn from_json(v: &serde_json::Value, span: Span) -> RNode {
+    use serde_json::Value as J;
+    let val = match v {
+        J::Null => Val::Null,
+        J::Bool(b) => Val::Bool(*b),
+        J::Number(n) => Val::Num(n.to_string()),
+        J::String(s) => Val::Str(s.clone()),
+        J::Array(items) => Val::List(items.iter().map(|i| from_json(i, span)).collect()),
+        J::Object(entries) => Val::Map(
+            entries
+                .iter()
+                .map(|(k, x)| crate::resolve::REntry { key: k.clone(), key_span: span, value: from_json(x, span) })
+                .collect(),
+        ),
+    };
+    RNode::new(span, val)
+}
+
 fn strings(node: &RNode) -> Vec<&RNode> {
     match &node.val {
         Val::List(items) => items.iter().collect(),
@@ -95,16 +126,15 @@ fn attached(arn: &RNode, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> 
         return Attached::Document(doc, None);
     }
     let Some(text) = arn.pattern_text() else {
-        return Attached::Unknown(arn.unknown().unwrap_or(Unknown {
-            reason: "a managed policy ARN the template does not pin down".into(),
-            span: arn.span,
-        }));
+        return Attached::Unknown(
+            arn.unknown().unwrap_or(Unknown::new("a managed policy ARN the template does not pin down", arn.span)),
+        );
     };
     let Some((path, name)) = managed::parse_arn(&text) else {
-        return Attached::Unknown(Unknown {
-            reason: format!("managed policy {text} is outside the template; its permissions cannot be read"),
-            span: arn.span,
-        });
+        return Attached::Unknown(Unknown::new(
+            format!("managed policy {text} is outside the template; its permissions cannot be read"),
+            arn.span,
+        ));
     };
     match managed::lookup(path, name, arn.span) {
         AwsPolicy::Document { document, .. } => Attached::Document(document, Some(name.to_string())),
@@ -114,13 +144,13 @@ fn attached(arn: &RNode, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> 
                 Some(s) => format!(" (AWS has arn:aws:iam::aws:policy{s}: check the path and the letter case)"),
                 None => String::new(),
             };
-            Attached::Unknown(Unknown {
-                reason: format!(
+            Attached::Unknown(Unknown::new(
+                format!(
                     "{text} is not among the AWS managed policies privnet-lint knows ({}){hint}; what it grants cannot be read",
                     managed::source().describe()
                 ),
-                span: arn.span,
-            })
+                arn.span,
+            ))
         }
     }
 }
@@ -204,9 +234,7 @@ fn evaluate(doc: &RNode, action: &str, reader: Reader<'_>) -> Tri {
             match a.text() {
                 Some(pattern) => matched |= glob(pattern, action),
                 None => {
-                    unknown.get_or_insert(
-                        a.unknown().unwrap_or(Unknown { reason: "an action that is not known".into(), span: a.span }),
-                    );
+                    unknown.get_or_insert(a.unknown().unwrap_or(Unknown::new("an action that is not known", a.span)));
                 }
             }
         }
@@ -221,12 +249,9 @@ fn evaluate(doc: &RNode, action: &str, reader: Reader<'_>) -> Tri {
                         Some(name) => format!("AWS managed policy {name}"),
                         None => format!("the statement at line {}", st.span.start.line),
                     };
-                    unknown.get_or_insert(Unknown {
-                        reason: format!(
+                    unknown.get_or_insert(Unknown::new(format!(
                             "{place} allows `{action}` only under a `Condition`: whether it applies to SSM Agent's requests is decided per request"
-                        ),
-                        span: st.span,
-                    });
+                        ), st.span));
                 }
                 _ => allowed = true,
             }
@@ -270,15 +295,15 @@ impl Denial {
     /// Why a Deny that may not apply leaves the check open; `whose` names
     /// the policy's owner ("role Role", "the policy of interface endpoint X").
     pub fn doubt(&self, whose: &str) -> Unknown {
-        Unknown {
-            reason: format!(
+        Unknown::new(
+            format!(
                 "{whose} has a Deny statement ({}) covering `{}` with {}: whether it stops SSM Agent is decided per request",
                 self.place(),
                 self.action,
                 self.unless.as_deref().unwrap_or("a condition")
             ),
-            span: self.span,
-        }
+            self.span,
+        )
     }
 }
 
@@ -428,7 +453,7 @@ impl Role {
                     "the permissions boundary of role {}: {}; whether it lets the Session Manager actions through is open",
                     self.id, u.reason
                 );
-                return (Tri::Unknown(Unknown { reason, span: *span }), None);
+                return (Tri::Unknown(Unknown::new(reason, *span)), None);
             }
         };
         for action in SESSION_ACTIONS {
@@ -512,6 +537,20 @@ mod tests {
         format!("arn:aws:iam::aws:policy/{name}")
     }
 
+    #[test]
+    fn a_policy_document_written_as_a_json_string_is_read() {
+        let trust = r#"{"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}}]}"#;
+        let policy = r#"{"Statement": [{"Effect": "Allow", "Action": ["ssm:UpdateInstanceInformation", "ssmmessages:*"], "Resource": "*"}]}"#;
+        let mut r = role(&[], None);
+        r.trust = Some((document(&text(trust, 3)), at(3)));
+        r.documents.push(document(&text(policy, 4)));
+        assert_eq!(r.trusts_ec2(), Tri::Yes);
+        assert_eq!(kind(&r.grants_session_actions(NONE).0), "yes");
+        // a string that is no JSON object stays a string
+        assert_eq!(document(&text("not json", 3)).val, Val::Str("not json".into()));
+        assert_eq!(document(&text("[1]", 3)).val, Val::Str("[1]".into()));
+    }
+
     fn kind(t: &Tri) -> &'static str {
         match t {
             Tri::Yes => "yes",
@@ -578,7 +617,7 @@ mod tests {
             let fix = r.unreadable_policy_fix(&u).expect("a fix");
             assert!(fix.contains(says) && fix.contains("suppress PN005"), "{fix}");
         }
-        let other = Unknown { reason: "parameter `X` has no value".into(), span: at(30) };
+        let other = Unknown::new("parameter `X` has no value", at(30));
         assert_eq!(role(&[customer], None).unreadable_policy_fix(&other), None);
     }
 

@@ -58,16 +58,10 @@ impl Ident {
                 "AllocationId" | "GroupId" | "Id" | "EndpointIds" | "TransitGatewayAttachmentId" => {
                     Ident::Resource(id.clone())
                 }
-                _ => Ident::Unknown(Unknown {
-                    reason: format!("`{id}.{attr}` is known only after deployment"),
-                    span: node.span,
-                }),
+                _ => Ident::Unknown(Unknown::new(format!("`{id}.{attr}` is known only after deployment"), node.span)),
             },
             Val::Str(s) => Ident::External(s.clone()),
-            _ => Ident::Unknown(
-                node.unknown()
-                    .unwrap_or(Unknown { reason: "a value that is not a resource ID".to_string(), span: node.span }),
-            ),
+            _ => Ident::Unknown(node.unknown().unwrap_or(Unknown::new("a value that is not a resource ID", node.span))),
         }
     }
     /// The logical ID, when this names a resource of the template.

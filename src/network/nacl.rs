@@ -95,24 +95,24 @@ impl NaclEntry {
                 {
                     Match::No
                 } else {
-                    Match::Maybe(Unknown {
-                        reason: format!(
+                    Match::Maybe(Unknown::new(
+                        format!(
                             "entry `{}` matches {net}; the service's public address ranges change over time and cannot be verified",
                             self.id
                         ),
-                        span: self.span,
-                    })
+                        self.span,
+                    ))
                 }
             }
             Remote::Private(Some(c)) if net.contains(&c) => Match::Yes,
             Remote::Private(Some(c)) if !net.contains(&c.network()) && !c.contains(&net.network()) => Match::No,
-            Remote::Private(c) => Match::Maybe(Unknown {
-                reason: match c {
+            Remote::Private(c) => Match::Maybe(Unknown::new(
+                match c {
                     Some(c) => format!("entry `{}` matches {net}, only part of {c}", self.id),
                     None => format!("entry `{}` matches {net}; the other end's address is not known", self.id),
                 },
-                span: self.span,
-            }),
+                self.span,
+            )),
         }
     }
 
@@ -145,7 +145,7 @@ impl NetworkAcl {
                 if e.protocol == Protocol::Unknown {
                     return NaclVerdict::Unknown(
                         e.id.clone(),
-                        Unknown { reason: format!("entry `{}` has a protocol that is not known", e.id), span: e.span },
+                        Unknown::new(format!("entry `{}` has a protocol that is not known", e.id), e.span),
                     );
                 }
                 continue;

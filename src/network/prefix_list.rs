@@ -49,8 +49,7 @@ pub enum Cover {
 /// Reads an `AWS::EC2::PrefixList`.
 pub fn parse(r: &ResolvedResource) -> PrefixList {
     let unknown = |node: &RNode, what: &str| {
-        node.unknown()
-            .unwrap_or(Unknown { reason: format!("{what} of prefix list `{}` is not known", r.id), span: node.span })
+        node.unknown().unwrap_or(Unknown::new(format!("{what} of prefix list `{}` is not known", r.id), node.span))
     };
     let entries = match r.prop("AddressFamily") {
         Some(f) if f.text().is_some_and(|t| t.eq_ignore_ascii_case("IPv6")) => Entries::V6,

@@ -104,13 +104,11 @@ impl SgRule {
         let peer = if let Some(c) = props.get("CidrIp") {
             match c.text().map(|t| t.trim().parse::<Ipv4Net>()) {
                 Some(Ok(net)) => Peer::V4(net.trunc()),
-                Some(Err(_)) => Peer::Unknown(Unknown {
-                    reason: format!("`CidrIp` {} is not an IPv4 CIDR block", c.text().unwrap_or_default()),
-                    span: c.span,
-                }),
-                None => Peer::Unknown(
-                    c.unknown().unwrap_or(Unknown { reason: "`CidrIp` is not known".into(), span: c.span }),
-                ),
+                Some(Err(_)) => Peer::Unknown(Unknown::new(
+                    format!("`CidrIp` {} is not an IPv4 CIDR block", c.text().unwrap_or_default()),
+                    c.span,
+                )),
+                None => Peer::Unknown(c.unknown().unwrap_or(Unknown::new("`CidrIp` is not known", c.span))),
             }
         } else if props.get("CidrIpv6").is_some() {
             Peer::V6
@@ -176,6 +174,15 @@ pub enum Target<'a> {
         /// True when the destination is S3 (prefix-list rules can match).
         is_s3: bool,
     },
+    /// A service endpoint seen from a VPC the template does not show (the
+    /// workload's subnet is open): an interface endpoint's ENI, at a private
+    /// address in that VPC with that endpoint's groups, or the service's
+    /// public addresses. Only a rule that matches none of these is certain
+    /// to let nothing through.
+    Unplaced {
+        /// The analyzed region (prefix-list IDs mean different things per region).
+        region: &'a str,
+    },
     /// A private address in the VPC (an endpoint ENI, a workload).
     Private {
         /// The subnet CIDR the address is in, when known.
@@ -210,6 +217,9 @@ enum Doubt {
     Part(Ipv4Net),
     /// The address compared with is not known.
     NoAddress,
+    /// The destination is an endpoint of a VPC that is not known: any
+    /// block may hold its addresses.
+    Unplaced,
 }
 
 /// Do the CIDR blocks `nets` (one rule's, or a prefix list's entries)
@@ -229,12 +239,13 @@ fn cidrs_match(nets: &[Ipv4Net], target: &Target<'_>) -> Result<bool, Doubt> {
             Cover::Part => Err(Doubt::Part(*c)),
         },
         Target::Private { cidr: None, .. } => Err(Doubt::NoAddress),
+        Target::Unplaced { .. } => Err(Doubt::Unplaced),
     }
 }
 
 /// Does `peer` match `target`? `None` = cannot tell.
 pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result<bool, Unknown> {
-    let unknown = |reason: String| Err(Unknown { reason, span: rule_span });
+    let unknown = |reason: String| Err(Unknown::new(reason, rule_span));
     match (peer, target) {
         (Peer::V6 | Peer::Missing, _) => Ok(false),
         (Peer::Unknown(u), _) => Err(u.clone()),
@@ -247,6 +258,9 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
                 Doubt::NoAddress => {
                     format!("the rule allows {net}, and the address it is compared with is not known")
                 }
+                Doubt::Unplaced => format!(
+                    "the rule allows {net}, and the endpoint's addresses are in a VPC that is not known (an interface endpoint has addresses of its VPC)"
+                ),
             })
         }),
         (Peer::Declared(pl), target) => match &pl.entries {
@@ -259,6 +273,9 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
                     Doubt::Part(c) => format!("the rule allows prefix list {list}, whose entries cover only part of {c}"),
                     Doubt::NoAddress => format!(
                         "the rule allows prefix list {list}, and the address it is compared with is not known"
+                    ),
+                    Doubt::Unplaced => format!(
+                        "the rule allows prefix list {list}, and the endpoint's addresses are in a VPC that is not known"
                     ),
                 })
             }),
@@ -288,6 +305,26 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
             Ident::Resource(r) => unknown(format!("the rule allows `{r}`, which is not a prefix list of this template")),
             Ident::Unknown(u) => Err(u.clone()),
         },
+        // an AWS-managed list holds one service's public ranges (S3,
+        // DynamoDB), never an SSM endpoint's addresses (VPC UG, "AWS-managed
+        // prefix lists")
+        (Peer::PrefixList(id), Target::Unplaced { region }) => match id {
+            Ident::External(pl) => match prefix_list_meaning(pl, region) {
+                PrefixListMeaning::S3 | PrefixListMeaning::DynamoDb | PrefixListMeaning::ElsewhereOnly(_) => Ok(false),
+                PrefixListMeaning::Unknown => unknown(format!(
+                    "`{pl}` is not a prefix list privnet-lint knows for {region}; what it covers cannot be verified"
+                )),
+            },
+            Ident::Resource(r) => unknown(format!("the rule allows the customer-managed prefix list `{r}`")),
+            Ident::Unknown(u) => Err(u.clone()),
+        },
+        (Peer::Group(g), Target::Unplaced { .. }) => match g {
+            Ident::Unknown(u) => Err(u.clone()),
+            _ => unknown(format!(
+                "the rule allows security group {}, and the groups of the endpoint in a VPC that is not known cannot be compared",
+                g.describe()
+            )),
+        },
         (Peer::Group(_), Target::Public { .. }) => Ok(false),
         (Peer::Group(g), Target::Private { groups, .. }) => match g {
             Ident::Unknown(u) => Err(u.clone()),
@@ -310,7 +347,7 @@ pub fn allows(rules: &[SgRule], port: i64, target: &Target<'_>) -> Verdict {
         match rule.covers_tcp(port) {
             Some(false) => continue,
             None => {
-                unknown.get_or_insert(Unknown { reason: "a rule's protocol is not known".into(), span: rule.span });
+                unknown.get_or_insert(Unknown::new("a rule's protocol is not known", rule.span));
                 continue;
             }
             Some(true) => {}
@@ -446,6 +483,23 @@ mod tests {
         assert_eq!(allows(&[rule("tcp", 443, 443, other)], 443, &t), Verdict::Deny);
     }
 
+    #[test]
+    fn https_to_an_endpoint_of_a_vpc_that_is_not_known() {
+        let t = Target::Unplaced { region: "us-east-1" };
+        let pl = |id: &str| Peer::PrefixList(Ident::External(id.into()));
+        let group = Peer::Group(Ident::Resource("EndpointSg".into()));
+        // certain: allowed anywhere, or no rule that could match on tcp/443
+        assert!(matches!(allows(&[rule("-1", -1, -1, v4("0.0.0.0/0"))], 443, &t), Verdict::Allow(_)));
+        assert_eq!(allows(&[rule("tcp", 80, 80, v4("0.0.0.0/0"))], 443, &t), Verdict::Deny);
+        assert_eq!(allows(&[rule("tcp", 443, 443, pl("pl-63a5400a"))], 443, &t), Verdict::Deny);
+        assert_eq!(allows(&[], 443, &t), Verdict::Deny);
+        // open: the endpoint's private addresses and groups are its VPC's
+        for peer in [v4("10.0.0.0/16"), v4("52.0.0.0/8"), group, pl("pl-0123456789abcdef0"), v4_list(&["10.0.0.0/8"])] {
+            assert!(matches!(allows(&[rule("tcp", 443, 443, peer.clone())], 443, &t), Verdict::Unknown(_)), "{peer:?}");
+        }
+        assert!(matches!(allows(&[rule("tcp", 443, 443, v4_list(&["0.0.0.0/0"]))], 443, &t), Verdict::Allow(_)));
+    }
+
     fn list(entries: Entries) -> Peer {
         Peer::Declared(PrefixList { id: "Internal".into(), span: Span::default(), entries })
     }
@@ -458,7 +512,7 @@ mod tests {
         let groups = [Ident::Resource("EndpointSg".into())];
         let eni = Target::Private { cidr: Some("10.0.1.0/24".parse().unwrap()), groups: &groups };
         let verdict = |peer: Peer, t: &Target<'_>| allows(&[rule("tcp", 443, 443, peer)], 443, t);
-        let unknown = Entries::Unknown(Unknown { reason: "entry".into(), span: Span::default() });
+        let unknown = Entries::Unknown(Unknown::new("entry", Span::default()));
         let cases: [(Peer, &Target<'_>, Option<bool>); 11] = [
             (v4_list(&["10.0.0.0/16"]), &eni, Some(true)),
             (v4_list(&["192.168.0.0/16", "10.0.1.0/25", "10.0.1.128/25"]), &eni, Some(true)),

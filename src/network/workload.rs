@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::ami::Ami;
 use super::build::ident_list;
 use super::{Ident, Network, NoPublicIp, PublicIp, Workload, WorkloadKind};
-use crate::resolve::{REntry, RNode, ResolvedResource, Unknown, Val};
+use crate::resolve::{Open, REntry, RNode, ResolvedResource, Unknown, Val};
 use crate::source::Span;
 
 /// Launch data from an instance, a launch template's `LaunchTemplateData`,
@@ -124,10 +124,11 @@ fn associate_public_ip(e: &REntry, owner: &str, where_: &str) -> PublicIp {
                 "Set `AssociatePublicIpAddress: true` on {where_}; without the key, the subnet's `MapPublicIpOnLaunch` decides."
             ),
         }),
-        None => PublicIp::Unknown(e.value.unknown().unwrap_or(Unknown {
-            reason: format!("`AssociatePublicIpAddress` of `{owner}` is not known"),
-            span: e.value.span,
-        })),
+        None => PublicIp::Unknown(
+            e.value
+                .unknown()
+                .unwrap_or(Unknown::new(format!("`AssociatePublicIpAddress` of `{owner}` is not known"), e.value.span)),
+        ),
     }
 }
 
@@ -260,13 +261,20 @@ fn existing_interface(e: &REntry, owner: &str, lookup: &Lookup<'_>) -> Primary {
     let Some(eni) = eni else {
         let u = match &ident {
             Ident::Unknown(u) => u.clone(),
-            other => Unknown {
-                reason: format!(
+            Ident::External(id) => Unknown::decided_by(
+                format!(
+                    "`{owner}` launches on network interface `{id}`, outside the template: its subnet and security groups are not known"
+                ),
+                span,
+                Open::Id { id: id.clone() },
+            ),
+            other => Unknown::new(
+                format!(
                     "`{owner}` launches on network interface {}: its subnet and security groups are not known",
                     other.describe()
                 ),
                 span,
-            },
+            ),
         };
         return Primary {
             subnet: Some((Ident::Unknown(u.clone()), span)),
@@ -277,10 +285,7 @@ fn existing_interface(e: &REntry, owner: &str, lookup: &Lookup<'_>) -> Primary {
     let subnet = match eni.prop("SubnetId") {
         Some(s) => (Ident::of(s), s.span),
         None => (
-            Ident::Unknown(Unknown {
-                reason: format!("network interface `{}` has no `SubnetId`", eni.id),
-                span: eni.span,
-            }),
+            Ident::Unknown(Unknown::new(format!("network interface `{}` has no `SubnetId`", eni.id), eni.span)),
             eni.span,
         ),
     };
@@ -330,10 +335,16 @@ fn instance(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'_>) {
         (Some(e), _) => (Ident::of(&e.value), e.edit_span()),
         (None, Some(s)) => s,
         (None, None) => (
-            Ident::Unknown(Unknown {
-                reason: format!("`{}` has no `SubnetId`: it launches in the account's default VPC", r.id),
-                span: r.span,
-            }),
+            // EC2 UG, "Default VPCs": an instance launched without a subnet
+            // goes to a default subnet of the account's default VPC
+            Ident::Unknown(Unknown::decided_by(
+                format!(
+                    "`{}` has no `SubnetId` (and no network interface with one): it launches in a default subnet of the account's default VPC",
+                    r.id
+                ),
+                r.span,
+                Open::DefaultVpc,
+            )),
             r.span,
         ),
     };
@@ -368,10 +379,14 @@ fn auto_scaling_group(net: &mut Network, r: &ResolvedResource, lookup: &Lookup<'
             _ => vec![(Ident::of(&e.value), e.edit_span())],
         },
         None => vec![(
-            Ident::Unknown(Unknown {
-                reason: format!("`{}` has no `VPCZoneIdentifier`: its instances launch in the default VPC", r.id),
-                span: r.span,
-            }),
+            Ident::Unknown(Unknown::decided_by(
+                format!(
+                    "`{}` has no `VPCZoneIdentifier`: its instances launch in default subnets of the account's default VPC",
+                    r.id
+                ),
+                r.span,
+                Open::DefaultVpc,
+            )),
             r.span,
         )],
     };

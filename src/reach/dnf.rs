@@ -63,7 +63,13 @@ fn workload_hop(t: &Tracer<'_>) -> super::Hop {
 fn s3_trace(t: &Tracer<'_>, bucket: &str, host: &str, port: u16, policy_buckets: &[String]) -> PathTrace {
     let t = &t.on_port(port);
     let mut hops = vec![workload_hop(t)];
+    let target = sg::Target::Public { region: t.region, is_s3: true };
     let (Some(subnet), Some(_vpc)) = (t.subnet, t.vpc) else {
+        // The VPC is open, but the repository's name resolves to S3's
+        // public addresses in any VPC (a gateway endpoint changes routing,
+        // not DNS; a NAT path goes to the same addresses): the workload's
+        // own groups must let the request out to them.
+        hops.push(t.sg_egress_port_hop(&target, "S3", port, Code::PN201, &t.s3_egress_port_fix(port)));
         return PathTrace::new(Target::S3, hops, None);
     };
     // DNS: the name resolves to S3's public addresses (a gateway endpoint
@@ -115,7 +121,6 @@ fn s3_trace(t: &Tracer<'_>, bucket: &str, host: &str, port: u16, policy_buckets:
     // security groups and the subnet's NACL see the same S3 addresses
     // whichever way the packet is routed, so they are checked even when the
     // route is missing: the user should learn every fix at once
-    let target = sg::Target::Public { region: t.region, is_s3: true };
     hops.push(t.sg_egress_port_hop(&target, "S3", port, Code::PN201, &t.s3_egress_port_fix(port)));
     hops.push(t.nacl_hop(subnet, true, (port as i64, port as i64), Remote::Public, "S3", false));
     hops.push(t.nacl_hop(subnet, false, EPHEMERAL, Remote::Public, "S3", true));
@@ -139,11 +144,20 @@ fn s3_trace(t: &Tracer<'_>, bucket: &str, host: &str, port: u16, policy_buckets:
 fn mirror_trace(t: &Tracer<'_>, host: &str, port: u16, url: &str, also: &[String], source: &str) -> PathTrace {
     let t = &t.on_port(port);
     let mut hops = vec![workload_hop(t)];
-    let (Some(subnet), Some(_vpc)) = (t.subnet, t.vpc) else {
-        return PathTrace::new(Target::Mirror, hops, None);
-    };
     let ami = &t.w.image;
     let repo = ami.repository_name();
+    let target = sg::Target::Public { region: t.region, is_s3: false };
+    let what = format!("{repo} ({host})");
+    let fix = format!(
+        "Allow tcp/{port} out to the internet for {} (the mirror's addresses are not published as a prefix list):\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: {port}\n      ToPort: {port}\n      CidrIp: 0.0.0.0/0",
+        ami.package_manager()
+    );
+    let (Some(subnet), Some(_vpc)) = (t.subnet, t.vpc) else {
+        // the VPC is open; the mirror's public addresses and the
+        // workload's own groups are not
+        hops.push(t.sg_egress_port_hop(&target, &what, port, Code::PN201, &fix));
+        return PathTrace::new(Target::Mirror, hops, None);
+    };
     match t.vpc_dns_hop(host) {
         Some(h) => hops.push(h),
         None => hops.push(pass(HopKind::Dns, &t.w.id, format!("{host} resolves to public addresses"), t.w.span)),
@@ -167,12 +181,6 @@ fn mirror_trace(t: &Tracer<'_>, host: &str, port: u16, url: &str, also: &[String
         RouteChoice::Unknown(u) => hops.push(t.unknown_hop(HopKind::RouteTable, &t.route_table_name(), &u)),
         RouteChoice::None | RouteChoice::GatewayEndpoint(_) => hops.push(t.no_route_to_mirror(ami, host, port)),
     }
-    let target = sg::Target::Public { region: t.region, is_s3: false };
-    let what = format!("{repo} ({host})");
-    let fix = format!(
-        "Allow tcp/{port} out to the internet for {} (the mirror's addresses are not published as a prefix list):\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: {port}\n      ToPort: {port}\n      CidrIp: 0.0.0.0/0",
-        ami.package_manager()
-    );
     hops.push(t.sg_egress_port_hop(&target, &what, port, Code::PN201, &fix));
     hops.push(t.nacl_hop(subnet, true, (port as i64, port as i64), Remote::Public, host, false));
     hops.push(t.nacl_hop(subnet, false, EPHEMERAL, Remote::Public, host, true));

@@ -12,6 +12,13 @@
 //! the stateless NACLs. Every blocker on the path the traffic takes (or
 //! would take once the route exists) is reported, not only the first.
 //!
+//! Certain beats unknown (SPEC §2): every hop that can be evaluated is,
+//! whatever else is open. When the workload's subnet or VPC is not in the
+//! template, the hops every route shares are still evaluated (the instance
+//! identity, the workload's own security groups against every address the
+//! destination could have), so one that blocks makes the check
+//! `unreachable`; see [`Check::new`].
+//!
 //! The checks (`dnf`, `ssm`, `userdata`) say which paths make up a check and
 //! in what order their hops come; [`hops`] holds the hops, one family a
 //! file (DNS, route, security group, NACL, NAT and internet gateway,
@@ -20,6 +27,7 @@
 
 mod dnf;
 pub mod hops;
+pub mod open;
 mod ssm;
 mod tracer;
 pub mod userdata;
@@ -29,6 +37,7 @@ use serde::Serialize;
 use crate::finding::Code;
 use crate::network::ami::Ami;
 use crate::network::{Network, WorkloadKind};
+use crate::resolve::Open;
 use crate::source::Span;
 
 pub use tracer::Tracer;
@@ -136,6 +145,9 @@ pub struct Hop {
     pub span: Option<Span>,
     /// The finding, when the hop blocks or is unknown.
     pub blocker: Option<Blocker>,
+    /// The value the template leaves open that makes the hop unknown, when
+    /// the user can give it (its PN005 note is one per value, not per hop).
+    pub open: Option<Open>,
 }
 
 /// Where a path goes.
@@ -189,13 +201,21 @@ pub struct PathTrace {
 }
 
 impl PathTrace {
+    /// A path from its hops. While the route is known the hops are those
+    /// of the one route the traffic takes; while it is open (the subnet is
+    /// a parameter, say) they are the hops every route it could take
+    /// shares: the workload's own security groups and identity. Either way
+    /// a hop that certainly blocks blocks the path.
     fn new(target: Target, hops: Vec<Hop>, via: Option<String>) -> PathTrace {
-        let status = status_of(hops.iter().map(|h| h.verdict));
+        let status = all_of(hops.iter().map(|h| h.verdict));
         PathTrace { target, status, via, hops }
     }
 }
 
-fn status_of(verdicts: impl Iterator<Item = Verdict>) -> Status {
+/// "Certain beats unknown" (SPEC §2): the three-valued conjunction of what
+/// must all pass. One certain block decides `unreachable`, whatever else
+/// is open; otherwise one open verdict leaves it `unknown`.
+fn all_of(verdicts: impl Iterator<Item = Verdict>) -> Status {
     let mut status = Status::Reachable;
     for v in verdicts {
         match v {
@@ -221,11 +241,15 @@ pub struct Check {
 }
 
 impl Check {
-    /// Combines the paths that decide the check (`deciding`) and the ones
-    /// only traced.
-    fn new(paths: Vec<PathTrace>, deciding: &[Target], notes: Vec<Blocker>) -> Check {
-        let decisive: Vec<&PathTrace> = paths.iter().filter(|p| deciding.contains(&p.target)).collect();
-        let status = status_of(decisive.iter().map(|p| match p.status {
+    /// A check that needs every path to a `required` target (Session
+    /// Manager needs both `ssm` and `ssmmessages`); the other paths are
+    /// traced for their notes only (`ec2messages`). It is `unreachable` as
+    /// soon as one required path is, with the codes of the certain
+    /// blockers as `reasons`; else `unknown` while one is open, with the
+    /// codes of the open hops.
+    fn new(paths: Vec<PathTrace>, required: &[Target], notes: Vec<Blocker>) -> Check {
+        let decisive: Vec<&PathTrace> = paths.iter().filter(|p| required.contains(&p.target)).collect();
+        let status = all_of(decisive.iter().map(|p| match p.status {
             Status::Reachable | Status::NotApplicable => Verdict::Pass,
             Status::Unreachable => Verdict::Block,
             Status::Unknown => Verdict::Unknown,
@@ -255,6 +279,11 @@ impl Check {
     /// (SPEC §2; the workload's AMI says why).
     fn not_applicable() -> Check {
         Check { status: Status::NotApplicable, reasons: Vec::new(), paths: Vec::new(), notes: Vec::new() }
+    }
+
+    /// The paths the verdict is made of (not the ones traced for notes).
+    pub fn required_paths(&self) -> impl Iterator<Item = &PathTrace> {
+        self.paths.iter().filter(|p| p.target != Target::Ec2messages)
     }
 }
 

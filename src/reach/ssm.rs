@@ -22,12 +22,11 @@ use crate::network::sg;
 /// Traces Session Manager for the workload of `t`.
 pub fn check(t: &Tracer<'_>) -> Check {
     let mut ssm_path = trace(t, Target::Ssm);
-    // the agent needs credentials before its first call to ssm
-    if t.subnet.is_some() {
-        let identity = t.identity_hops();
-        ssm_path.hops.splice(1..1, identity);
-        ssm_path = PathTrace::new(ssm_path.target, ssm_path.hops, ssm_path.via);
-    }
+    // the agent needs credentials before its first call to ssm, whatever
+    // the network: the identity hops are on every route
+    let identity = t.identity_hops();
+    ssm_path.hops.splice(1..1, identity);
+    ssm_path = PathTrace::new(ssm_path.target, ssm_path.hops, ssm_path.via);
     let messages = trace(t, Target::Ssmmessages);
     let ec2messages = trace(t, Target::Ec2messages);
     let mut notes = Vec::new();
@@ -48,6 +47,17 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
     let host = format!("{service}.{}.amazonaws.com", t.region);
     let mut hops = vec![t.workload_hop()];
     let (Some(subnet), Some(vpc)) = (t.subnet, t.vpc) else {
+        // The VPC is open: the agent reaches an interface endpoint (a
+        // private address of that VPC) or the public endpoint, and either
+        // way leaves through the workload's own security groups.
+        let what = format!("{host} (an interface endpoint of a VPC that is not known, or the public endpoint)");
+        let fix = "Allow HTTPS out in the instance's security group (to the VPC's CIDR for interface endpoints, to 0.0.0.0/0 for the public endpoints):\n  SecurityGroupEgress:\n    - IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      CidrIp: 0.0.0.0/0";
+        hops.push(t.open_with_placement(t.sg_egress_hop(
+            &sg::Target::Unplaced { region: t.region },
+            &what,
+            Code::PN202,
+            fix,
+        )));
         return PathTrace::new(target, hops, None);
     };
     if let Some(h) = t.vpc_dns_hop(&host) {
@@ -94,7 +104,19 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
                 hops.extend(h);
                 via = v;
             }
-            RouteChoice::Unknown(u) => hops.push(t.unknown_hop(HopKind::RouteTable, &subnet.id, &u)),
+            RouteChoice::Unknown(u) => {
+                hops.push(t.unknown_hop(HopKind::RouteTable, &subnet.id, &u));
+                // wherever the route goes, the packet leaves for the public
+                // endpoint through the workload's groups and subnet NACL
+                let target_sg = sg::Target::Public { region: t.region, is_s3: false };
+                hops.push(t.sg_egress_hop(
+                    &target_sg,
+                    &format!("the public {service} endpoint"),
+                    Code::PN202,
+                    &public_egress_fix(),
+                ));
+                hops.extend(t.public_nacl_hops(subnet, &host));
+            }
             RouteChoice::None | RouteChoice::GatewayEndpoint(_) => {}
         }
         hops.push(pass(HopKind::Destination, service, format!("{host}:443"), t.w.span));

@@ -808,3 +808,18 @@ fn transit_gateway_replies_need_a_way_back() {
         .replace("TransitGatewayRouteTableId: !Ref EgressRt", "TransitGatewayRouteTableId: !Ref InspectionRt");
     assert_eq!(detail(&format!("{egress}{inspection}{inspected}")), None);
 }
+
+#[test]
+fn one_certain_block_beats_any_number_of_open_hops() {
+    use Verdict::{Block, Pass, Unknown};
+    let cases: &[(&[Verdict], super::Status)] = &[
+        (&[], super::Status::Reachable),
+        (&[Pass, Pass], super::Status::Reachable),
+        (&[Pass, Unknown], super::Status::Unknown),
+        (&[Unknown, Block], super::Status::Unreachable),
+        (&[Block, Unknown, Unknown], super::Status::Unreachable),
+    ];
+    for (verdicts, want) in cases {
+        assert_eq!(super::all_of(verdicts.iter().copied()), *want, "{verdicts:?}");
+    }
+}

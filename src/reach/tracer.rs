@@ -4,8 +4,10 @@
 //! [`super::hops`], one `impl` block a family.
 
 use super::hops::{pass, unknown_of};
-use super::{Hop, HopKind};
+use super::{Hop, HopKind, Verdict};
+use crate::finding::Code;
 use crate::network::{Ident, Network, Subnet, Vpc, Workload};
+use crate::resolve::Unknown;
 
 /// Everything about one workload the hop evaluators need.
 pub struct Tracer<'n> {
@@ -54,8 +56,42 @@ impl<'n> Tracer<'n> {
         }
     }
 
-    /// The workload hop; `None` when the workload's subnet or VPC is not in
-    /// the template (the path cannot be traced further).
+    /// Why the workload's subnet or VPC is not known, when it is not: the
+    /// route, the network ACLs and the endpoints then cannot be traced, but
+    /// its own security groups and identity can.
+    pub fn placement_open(&self) -> Option<Unknown> {
+        match (self.subnet, self.vpc) {
+            (Some(_), Some(_)) => None,
+            (Some(s), None) => Some(unknown_of(&s.vpc, s.span, "its VPC")),
+            (None, _) => Some(unknown_of(&self.w.subnet, self.w.subnet_span, "its subnet")),
+        }
+    }
+
+    /// A hop left open only because the workload's VPC is (its egress
+    /// compared with an endpoint's unknown addresses): its note is the
+    /// placement's, one per open value; its detail stays its own.
+    pub fn open_with_placement(&self, mut h: Hop) -> Hop {
+        let unknown_note = h.blocker.as_ref().is_some_and(|b| b.code == Code::PN005);
+        if h.verdict == Verdict::Unknown
+            && h.open.is_none()
+            && unknown_note
+            && let Some(u) = self.placement_open()
+        {
+            if let Some(b) = &mut h.blocker {
+                b.span = u.span;
+                b.why = u.reason.clone();
+                b.resource = Some(self.w.id.clone());
+                if let Some(open) = &u.open {
+                    b.fix = super::open::advice(open);
+                }
+            }
+            h.open = u.open;
+        }
+        h
+    }
+
+    /// The workload hop: where it is, or, when its subnet or VPC is not in
+    /// the template, an unknown hop naming the value that decides it.
     pub fn workload_hop(&self) -> Hop {
         match (self.subnet, self.vpc) {
             (Some(s), Some(v)) => {
@@ -74,12 +110,15 @@ impl<'n> Tracer<'n> {
                     self.w.span,
                 )
             }
-            (Some(s), None) => self.unknown_hop(HopKind::Workload, &self.w.id, &unknown_of(&s.vpc, s.span, "its VPC")),
-            (None, _) => self.unknown_hop(
-                HopKind::Workload,
-                &self.w.id,
-                &unknown_of(&self.w.subnet, self.w.subnet_span, "its subnet"),
-            ),
+            _ => {
+                let u = self.placement_open().unwrap_or_else(|| Unknown::new("its subnet is not known", self.w.span));
+                let mut h = self.unknown_hop(HopKind::Workload, &self.w.id, &u);
+                h.detail = format!(
+                    "subnet open: {}; the route, network ACLs and endpoints are traced once it is known",
+                    u.reason
+                );
+                h
+            }
         }
     }
 }

@@ -9,11 +9,12 @@ use super::Tracer;
 use super::hops::nacl::EPHEMERAL;
 use super::hops::route::{RouteChoice, RouteTableRef};
 use super::hops::{block, pass};
-use super::{Blocker, Check, HopKind, PathTrace, Target, Verdict};
+use super::{Blocker, Check, Hop, HopKind, PathTrace, Target, Verdict};
 use crate::finding::Code;
 use crate::network::nacl::Remote;
 use crate::network::sg;
 use crate::resolve::RNode;
+use crate::source::Span;
 
 /// A download found in a UserData script.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,18 +143,18 @@ pub fn downloads(user_data: Option<&RNode>, init: Option<&RNode>) -> Vec<Downloa
 /// PN407.
 pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
     let t = &t.on_port(d.port);
-    let (Some(subnet), Some(_)) = (t.subnet, t.vpc) else {
-        return Check::new(
-            vec![PathTrace::new(Target::Download, vec![t.workload_hop()], None)],
-            &[Target::Download],
-            Vec::new(),
-        );
-    };
     let s3 = s3_region(&d.host, t.region, d.url.starts_with("s3://"));
     let same_region_s3 = s3.as_deref() == Some(t.region);
     let span = d.at.or_else(|| t.w.user_data.as_ref().map(|u| u.span)).unwrap_or(t.w.span);
     let who = if d.at.is_some() { format!("cfn-init on {}", t.w.id) } else { format!("UserData of {}", t.w.id) };
+    let target = sg::Target::Public { region: t.region, is_s3: same_region_s3 };
+    let what = format!("{}:{}", d.host, d.port);
     let mut hops = vec![t.workload_hop()];
+    let (Some(subnet), Some(_)) = (t.subnet, t.vpc) else {
+        // the VPC is open; the workload's own groups are not
+        hops.push(t.egress_port_hop(&target, &what, d.port));
+        return download_check(hops, None, d, &who, span);
+    };
     if let Some(h) = t.vpc_dns_hop(&d.host) {
         hops.push(h);
     }
@@ -210,19 +211,22 @@ pub fn check(t: &Tracer<'_>, d: &Download) -> Check {
             ));
         }
     }
-    let target = sg::Target::Public { region: t.region, is_s3: same_region_s3 };
-    let what = format!("{}:{}", d.host, d.port);
     hops.push(t.egress_port_hop(&target, &what, d.port));
     hops.push(t.nacl_hop(subnet, true, (d.port as i64, d.port as i64), Remote::Public, &d.host, false));
     hops.push(t.nacl_hop(subnet, false, EPHEMERAL, Remote::Public, &d.host, true));
     hops.extend(next);
     hops.push(pass(HopKind::Destination, &d.host, d.url.clone(), span));
-    // every blocker of a download is PN601, at the URL
+    download_check(hops, via, d, &who, span)
+}
+
+/// The check of one download from its hops: every blocker is PN601 (or
+/// PN407), at the URL.
+fn download_check(mut hops: Vec<Hop>, via: Option<String>, d: &Download, who: &str, span: Span) -> Check {
     for h in &mut hops {
         if let Some(b) = &mut h.blocker
             && h.verdict == Verdict::Block
             && b.code != Code::PN407
-            && !b.why.starts_with(&who)
+            && !b.why.starts_with(who)
         {
             b.why = format!("{who} downloads {} ({}:{}), but {}", d.url, d.host, d.port, b.why);
             b.code = Code::PN601;

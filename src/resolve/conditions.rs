@@ -25,6 +25,29 @@ impl<'d> Resolver<'_, 'd> {
         v
     }
 
+    /// The parameter without a value that leaves condition `name`
+    /// undecided (the first one, when several do).
+    pub(super) fn condition_open(&mut self, name: &str) -> Option<super::Open> {
+        // the parameters it reads, through the conditions it names
+        let mut params = Vec::new();
+        let mut seen = vec![name.to_string()];
+        let mut next = 0;
+        while let Some(c) = seen.get(next).cloned() {
+            next += 1;
+            if let Some((_, body)) = self.t.condition(&c) {
+                collect_refs(body, &mut params);
+                collect_conditions(body, &mut seen);
+            }
+        }
+        params.into_iter().find_map(|p| {
+            let p = self.t.parameter(&p)?;
+            let open = p.default.is_none()
+                && !self.ctx.parameters.contains_key(p.name)
+                && !self.ctx.parameter_values.contains_key(p.name);
+            open.then(|| self.open_parameter(p))
+        })
+    }
+
     /// Why condition `name` is undecidable, for messages.
     pub(super) fn condition_reason(&mut self, name: &str) -> String {
         let Some((_, body)) = self.t.condition(name) else {
@@ -122,6 +145,24 @@ fn collect_refs(node: &Node, out: &mut Vec<String>) {
     match &node.value {
         Value::Seq(items) => items.iter().for_each(|i| collect_refs(i, out)),
         Value::Map(entries) => entries.iter().for_each(|e| collect_refs(&e.value, out)),
+        _ => {}
+    }
+}
+
+/// The names of the conditions a condition expression names
+/// (`{Condition: Name}`), added to `out` once each.
+fn collect_conditions(node: &Node, out: &mut Vec<String>) {
+    if let Some(("Condition", e)) = node.as_intrinsic()
+        && let Some(s) = e.value.as_str()
+    {
+        if !out.iter().any(|c| c == s) {
+            out.push(s.to_string());
+        }
+        return;
+    }
+    match &node.value {
+        Value::Seq(items) => items.iter().for_each(|i| collect_conditions(i, out)),
+        Value::Map(entries) => entries.iter().for_each(|e| collect_conditions(&e.value, out)),
         _ => {}
     }
 }

@@ -9,7 +9,7 @@ use crate::source::{Node, Span, Value};
 use crate::template::intrinsic::{GetAttName, SubPart, getatt_args, sub_parts};
 
 fn unknown(reason: impl Into<String>, span: Span) -> Val {
-    Val::Unknown(Unknown { reason: reason.into(), span })
+    Val::Unknown(Unknown::new(reason.into(), span))
 }
 
 /// Attributes that return the resource's own ID, the same value as `Ref`
@@ -112,7 +112,8 @@ impl<'d> Resolver<'_, 'd> {
                     Some(false) => self.value(no).val,
                     None => {
                         let reason = self.condition_reason(cond_name);
-                        unknown(format!("`Fn::If` on condition `{cond_name}`, which cannot be decided: {reason}"), span)
+                        let reason = format!("`Fn::If` on condition `{cond_name}`, which cannot be decided: {reason}");
+                        Val::Unknown(Unknown { reason, span, open: self.condition_open(cond_name) })
                     }
                 }
             }
@@ -279,10 +280,10 @@ impl<'d> Resolver<'_, 'd> {
                     };
                     match to_parts(&v.val, v.span) {
                         Some(p) => parts.extend(p),
-                        None => parts.push(Part::Unknown(Unknown {
-                            reason: format!("`${{{name}}}` in `Fn::Sub` is not a string"),
+                        None => parts.push(Part::Unknown(Unknown::new(
+                            format!("`${{{name}}}` in `Fn::Sub` is not a string"),
                             span,
-                        })),
+                        ))),
                     }
                 }
             }

@@ -12,7 +12,7 @@ pub mod value;
 
 use std::collections::BTreeMap;
 
-pub use value::{Part, REntry, RNode, Unknown, Val};
+pub use value::{Open, Part, REntry, RNode, Unknown, Val};
 
 use crate::finding::{Code, Finding};
 use crate::source::{Node, Span, Value};
@@ -39,6 +39,11 @@ pub struct Context {
     pub parameter_values: BTreeMap<String, RNode>,
     /// Exports of the other templates of the run, for `Fn::ImportValue`.
     pub exports: std::sync::Arc<Vec<Export>>,
+    /// Where the template sits in the run: empty for a template named on
+    /// the command line, else its nested stack's label path
+    /// (`NetworkStack`, `NetworkStack/Subnets`), so that a parameter left
+    /// open is reported in its own file.
+    pub scope: String,
 }
 
 /// An `Outputs.*.Export` of a template linted in the same run.
@@ -63,6 +68,7 @@ impl Context {
             parameters: BTreeMap::new(),
             parameter_values: BTreeMap::new(),
             exports: std::sync::Arc::new(Vec::new()),
+            scope: String::new(),
         }
     }
     /// `AWS::Partition` for the region.
@@ -183,14 +189,11 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
             Some((name, span)) => match r.condition(name) {
                 Some(true) => Existence::Yes,
                 Some(false) => Existence::No,
-                None => Existence::Unknown(Unknown {
-                    reason: format!(
-                        "condition `{name}` of `{}` cannot be decided: {}",
-                        res.id,
-                        r.condition_reason(name)
-                    ),
-                    span,
-                }),
+                None => {
+                    let reason =
+                        format!("condition `{name}` of `{}` cannot be decided: {}", res.id, r.condition_reason(name));
+                    Existence::Unknown(Unknown { reason, span, open: r.condition_open(name) })
+                }
             },
         };
         r.current = i;
@@ -401,6 +404,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
         RNode::new(node.span, val)
     }
 
+    /// The parameter `p` as the value that decides what it leaves open.
+    pub(super) fn open_parameter(&self, p: &Parameter<'d>) -> Open {
+        Open::Parameter { name: p.name.to_string(), ty: p.ty.clone(), declared: p.span, scope: self.ctx.scope.clone() }
+    }
+
     /// The value of a parameter: the user's, else its `Default`.
     fn parameter(&mut self, p: &Parameter<'d>, span: Span) -> Val {
         let split = |s: &str| -> Val {
@@ -413,20 +421,16 @@ impl<'a, 'd> Resolver<'a, 'd> {
             return if p.is_list() { split(v) } else { Val::Str(v.clone()) };
         }
         let Some(default) = p.default else {
-            return Val::Unknown(Unknown {
-                reason: format!(
-                    "parameter `{}` ({}) has no value and no `Default`; pass `--parameter {}=...`",
-                    p.name, p.ty, p.name
-                ),
+            return Val::Unknown(Unknown::decided_by(
+                format!("parameter `{}` ({}) has no value and no `Default`", p.name, p.ty),
                 span,
-            });
+                self.open_parameter(p),
+            ));
         };
         if p.is_ssm_value() {
             return match default.scalar_text() {
                 Some(name) => Val::Ssm(name),
-                None => {
-                    Val::Unknown(Unknown { reason: format!("parameter `{}` names no SSM parameter", p.name), span })
-                }
+                None => Val::Unknown(Unknown::new(format!("parameter `{}` names no SSM parameter", p.name), span)),
             };
         }
         match &default.value {
@@ -434,10 +438,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
             _ => match default.scalar_text() {
                 Some(text) if p.is_list() => split(&text),
                 Some(text) => Val::Str(text),
-                None => Val::Unknown(Unknown {
-                    reason: format!("parameter `{}` has a `Default` that is not a value", p.name),
-                    span: default.span,
-                }),
+                None => Val::Unknown(Unknown::new(
+                    format!("parameter `{}` has a `Default` that is not a value", p.name),
+                    default.span,
+                )),
             },
         }
     }

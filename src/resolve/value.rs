@@ -10,6 +10,63 @@ pub struct Unknown {
     pub reason: String,
     /// The node the unknown comes from.
     pub span: Span,
+    /// The value the template leaves open that would decide it, when it is
+    /// one the user can give (a parameter, an import, an ID, the default
+    /// VPC): every unknown it causes gets one note (PN005) at the value.
+    pub open: Option<Open>,
+}
+
+impl Unknown {
+    /// An unknown that no single value given by the user decides.
+    pub fn new(reason: impl Into<String>, span: Span) -> Unknown {
+        Unknown { reason: reason.into(), span, open: None }
+    }
+    /// An unknown that `open` decides.
+    pub fn decided_by(reason: impl Into<String>, span: Span, open: Open) -> Unknown {
+        Unknown { reason: reason.into(), span, open: Some(open) }
+    }
+}
+
+/// A value the template leaves open and the user can give: what decides
+/// the checks that are `unknown` (SPEC §2).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Open {
+    /// A parameter without a value or `Default`.
+    Parameter {
+        /// Its logical ID.
+        name: String,
+        /// Its `Type`.
+        ty: String,
+        /// Where its name is declared in `Parameters`.
+        declared: Span,
+        /// The template that declares it: empty for the template being
+        /// analyzed, else the label of a nested stack or of another file of
+        /// the run (`NetworkStack`, `network.yaml`).
+        scope: String,
+    },
+    /// An `Fn::ImportValue` whose export no template of the run provides.
+    Import {
+        /// The export's name (`*` for the parts known only at deploy time).
+        name: String,
+    },
+    /// A resource given by its ID (`subnet-0123…`, `sg-0123…`): it exists
+    /// in the account, outside the template.
+    Id {
+        /// The ID as written.
+        id: String,
+    },
+    /// The account's default VPC, where a workload without a subnet launches.
+    DefaultVpc,
+}
+
+impl Open {
+    /// The same value seen from a template that merges this one's resources
+    /// under `label` (a parameter keeps the file it is declared in).
+    pub fn under(&mut self, label: &str) {
+        if let Open::Parameter { scope, .. } = self {
+            *scope = if scope.is_empty() { label.to_string() } else { format!("{label}/{scope}") };
+        }
+    }
 }
 
 /// A piece of a string built by `Fn::Sub` or `Fn::Join`.
@@ -91,6 +148,26 @@ impl RNode {
     pub fn new(span: Span, val: Val) -> RNode {
         RNode { span, val }
     }
+    /// Every open value in this node as seen from a template that merges
+    /// it under `label` (see [`Open::under`]).
+    pub fn open_under(&mut self, label: &str) {
+        let under = |u: &mut Unknown| {
+            if let Some(o) = &mut u.open {
+                o.under(label);
+            }
+        };
+        match &mut self.val {
+            Val::Unknown(u) => under(u),
+            Val::Text(parts) => parts.iter_mut().for_each(|p| {
+                if let Part::Unknown(u) = p {
+                    under(u);
+                }
+            }),
+            Val::List(items) => items.iter_mut().for_each(|i| i.open_under(label)),
+            Val::Map(entries) => entries.iter_mut().for_each(|e| e.value.open_under(label)),
+            _ => {}
+        }
+    }
     /// The entries, if this is a mapping.
     pub fn as_map(&self) -> Option<&[REntry]> {
         match &self.val {
@@ -147,17 +224,15 @@ impl RNode {
     pub fn unknown(&self) -> Option<Unknown> {
         match &self.val {
             Val::Unknown(u) => Some(u.clone()),
-            Val::Import(name, span) => Some(Unknown {
-                reason: match name {
-                    Some(n) => format!("`Fn::ImportValue {n}` is an export of another stack"),
-                    None => "an `Fn::ImportValue` of another stack".to_string(),
-                },
-                span: *span,
-            }),
-            Val::Ssm(name) => Some(Unknown {
-                reason: format!("the value of SSM parameter `{name}` is read at deploy time"),
-                span: self.span,
-            }),
+            Val::Import(Some(name), span) => Some(Unknown::decided_by(
+                format!("`Fn::ImportValue {name}` is an export of another stack"),
+                *span,
+                Open::Import { name: name.clone() },
+            )),
+            Val::Import(None, span) => Some(Unknown::new("an `Fn::ImportValue` of another stack", *span)),
+            Val::Ssm(name) => {
+                Some(Unknown::new(format!("the value of SSM parameter `{name}` is read at deploy time"), self.span))
+            }
             Val::Text(parts) => parts.iter().find_map(|p| match p {
                 Part::Unknown(u) => Some(u.clone()),
                 _ => None,

@@ -9,14 +9,18 @@
 //! from `rules/*.md` (see [`crate::finding`]).
 
 mod model;
+mod open;
 
 use std::collections::HashMap;
 
 pub use model::model_findings;
+pub use open::Conditional;
+use open::{Notes, Which};
 
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding};
 use crate::reach::userdata::Download;
 use crate::reach::{Blocker, Check, Verdict, WorkloadResult};
+use crate::resolve::Open;
 use crate::source::{Span, UrlLocator};
 
 #[derive(Default)]
@@ -32,18 +36,31 @@ struct Group {
 }
 
 /// Findings from the traced paths: every blocker of a deciding path, and
-/// the notes of each check, merged per rule and location. `text` (the
-/// template) lets UserData findings point at the line of their URL.
-pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Finding> {
+/// the notes of each check, merged per rule and location; PN005 once per
+/// open value that decides a verdict, the undecidable `Condition`s of
+/// `conditionals` included ([`open`]). `text` (the template) lets UserData
+/// findings point at the line of their URL.
+pub fn path_findings(results: &[WorkloadResult], text: Option<&str>, conditionals: &[Conditional<'_>]) -> Vec<Finding> {
     let mut order: Vec<(Code, Span)> = Vec::new();
     let mut groups: HashMap<(Code, Span), Group> = HashMap::new();
+    let mut notes = Notes::default();
     let mut locator = text.map(UrlLocator::new);
     for w in results {
         let mut checks: Vec<(&Check, Option<bool>, Option<&Download>)> =
             vec![(&w.dnf, Some(true), None), (&w.ssm, Some(false), None)];
         checks.extend(w.downloads.iter().map(|(d, c)| (c, None, Some(d))));
+        let repo = (w.image.package_manager(), w.image.repository_name());
         for (check, is_dnf, download) in checks {
-            for (b, verdict) in blockers(check) {
+            for (b, verdict, open) in blockers(check) {
+                if b.code == Code::PN005 && verdict == Verdict::Unknown {
+                    let which = match is_dnf {
+                        Some(true) => Which::Dnf(repo),
+                        Some(false) => Which::Ssm,
+                        None => Which::Download,
+                    };
+                    notes.hop(&w.resource, which, check, b, open);
+                    continue;
+                }
                 let mut b = b.clone();
                 if let (Some(d), Some(locator)) = (download, locator.as_mut())
                     && d.at.is_none()
@@ -57,7 +74,6 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
                     order.push(key);
                     Group::default()
                 });
-                let repo = (w.image.package_manager(), w.image.repository_name());
                 if is_dnf == Some(true) && !g.repos.contains(&repo) {
                     g.repos.push(repo);
                 }
@@ -99,37 +115,37 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>) -> Vec<Find
         .filter_map(|key| {
             let g = groups.remove(&key)?;
             let b = g.blocker?;
-            let message =
-                if g.note || !g.downloads.is_empty() || b.code.severity() == Severity::Note && b.code != Code::PN005 {
-                    b.why.clone()
-                } else {
-                    format!("{}: {}", subject(&g.dnf, &g.repos, &g.ssm, g.unknown), b.why)
-                };
+            let message = if g.note || !g.downloads.is_empty() {
+                b.why.clone()
+            } else {
+                format!("{}: {}", subject(&g.dnf, &g.repos, &g.ssm, g.unknown), b.why)
+            };
             let mut f = Finding::new(b.code, Some(b.span), message).fix(b.fix.clone());
             f.resource = b.resource.clone();
             Some(f)
         })
         .chain(untraced)
+        .chain({
+            notes.conditions(results, conditionals);
+            notes.findings()
+        })
         .collect()
 }
 
-/// The blockers of the paths that decide a check, and its notes.
-fn blockers(check: &Check) -> Vec<(&Blocker, Verdict)> {
+/// The blockers of the paths that decide a check (with the open value
+/// behind an unknown hop), and its notes.
+fn blockers(check: &Check) -> Vec<(&Blocker, Verdict, Option<&Open>)> {
     let mut out = Vec::new();
-    for p in &check.paths {
-        let deciding = p.target != crate::reach::Target::Ec2messages;
-        if !deciding {
-            continue;
-        }
+    for p in check.required_paths() {
         for h in &p.hops {
             if let Some(b) = &h.blocker
                 && h.verdict != Verdict::Pass
             {
-                out.push((b, h.verdict));
+                out.push((b, h.verdict, h.open.as_ref()));
             }
         }
     }
-    out.extend(check.notes.iter().map(|n| (n, Verdict::Unknown)));
+    out.extend(check.notes.iter().map(|n| (n, Verdict::Unknown, None)));
     out
 }
 
@@ -161,18 +177,14 @@ fn subject(dnf: &[String], repos: &[(&str, &str)], ssm: &[String], unknown: bool
                 format!("{tool} on {} and Session Manager on {} fail", names(dnf), names(ssm))
             }
         }
-        (_, _, true) => format!("{tool} and Session Manager on {} cannot be verified", names(&union(dnf, ssm))),
-    }
-}
-
-fn union(a: &[String], b: &[String]) -> Vec<String> {
-    let mut out = a.to_vec();
-    for x in b {
-        if !out.contains(x) {
-            out.push(x.clone());
+        (_, _, true) => {
+            if dnf == ssm {
+                format!("{tool} and Session Manager on {} cannot be verified", names(dnf))
+            } else {
+                format!("{tool} on {} and Session Manager on {} cannot be verified", names(dnf), names(ssm))
+            }
         }
     }
-    out
 }
 
 /// Merges findings with the same rule, location and resource (the first

@@ -97,7 +97,7 @@ impl<'n> Tracer<'n> {
             }
         }
         if eni_subnets.is_empty() {
-            let u = Unknown { reason: format!("interface endpoint {} has no `SubnetIds`", ep.id), span: ep.span };
+            let u = Unknown::new(format!("interface endpoint {} has no `SubnetIds`", ep.id), ep.span);
             egress = Some(self.unknown_hop(HopKind::SecurityGroupEgress, &ep.id, &u));
         }
         hops.extend(egress);

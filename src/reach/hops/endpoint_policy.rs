@@ -111,9 +111,7 @@ pub fn policy_allows(doc: &RNode, action: &str, resource: &str) -> Result<bool, 
                         hit |= glob(&wild, value);
                     }
                     None => {
-                        return Err(item
-                            .unknown()
-                            .unwrap_or(Unknown { reason: format!("`{key}` is not known"), span: item.span }));
+                        return Err(item.unknown().unwrap_or(Unknown::new(format!("`{key}` is not known"), item.span)));
                     }
                 }
             }

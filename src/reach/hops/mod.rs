@@ -35,13 +35,17 @@ pub mod transit;
 use super::{Blocker, Hop, HopKind, Tracer, Verdict};
 use crate::finding::Code;
 use crate::network::Ident;
-use crate::resolve::Unknown;
+use crate::resolve::{Open, Unknown};
 use crate::source::Span;
 
 impl<'n> Tracer<'n> {
     /// An unknown hop with a PN005 finding.
     pub fn unknown_hop(&self, kind: HopKind, resource: &str, u: &Unknown) -> Hop {
-        self.unknown_hop_fixed_by(kind, resource, u, "Give the value in the template, or pass it with `--parameter` (or lint the stack that defines it in the same run).".into())
+        let fix = match &u.open {
+            Some(open) => super::open::advice(open),
+            None => "Give the value in the template, or pass it with `--parameter` (or lint the stack that defines it in the same run).".into(),
+        };
+        self.unknown_hop_fixed_by(kind, resource, u, fix)
     }
 
     /// An unknown hop with a PN005 finding whose fix is `fix`.
@@ -53,7 +57,9 @@ impl<'n> Tracer<'n> {
             why: u.reason.clone(),
             fix,
         };
-        hop(kind, Some(resource), Verdict::Unknown, u.reason.clone(), Some(u.span), Some(blocker))
+        let mut h = hop(kind, Some(resource), Verdict::Unknown, u.reason.clone(), Some(u.span), Some(blocker));
+        h.open = u.open.clone();
+        h
     }
 }
 
@@ -61,8 +67,10 @@ impl<'n> Tracer<'n> {
 pub fn unknown_of(ident: &Ident, span: Span, what: &str) -> Unknown {
     match ident {
         Ident::Unknown(u) => u.clone(),
-        Ident::External(id) => Unknown { reason: format!("{what} `{id}` is outside the template"), span },
-        Ident::Resource(id) => Unknown { reason: format!("{what} `{id}` is not in the template"), span },
+        Ident::External(id) => {
+            Unknown::decided_by(format!("{what} `{id}` is outside the template"), span, Open::Id { id: id.clone() })
+        }
+        Ident::Resource(id) => Unknown::new(format!("{what} `{id}` is not in the template"), span),
     }
 }
 
@@ -75,7 +83,7 @@ fn hop(
     span: Option<Span>,
     blocker: Option<Blocker>,
 ) -> Hop {
-    Hop { kind, resource: resource.map(str::to_string), verdict, detail, span, blocker }
+    Hop { kind, resource: resource.map(str::to_string), verdict, detail, span, blocker, open: None }
 }
 
 /// A passing hop.

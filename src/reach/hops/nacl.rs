@@ -20,15 +20,14 @@ impl<'n> Tracer<'n> {
         match &subnet.nacl {
             None => {
                 let vpc = subnet.vpc.id().ok_or_else(|| unknown_of(&subnet.vpc, subnet.span, "its VPC"))?;
-                self.net.nacl(&format!("{vpc}.DefaultNetworkAcl")).ok_or_else(|| Unknown {
-                    reason: format!("VPC `{vpc}` of subnet {} is not in the template", subnet.id),
-                    span: subnet.span,
+                self.net.nacl(&format!("{vpc}.DefaultNetworkAcl")).ok_or_else(|| {
+                    Unknown::new(format!("VPC `{vpc}` of subnet {} is not in the template", subnet.id), subnet.span)
                 })
             }
-            Some(Ident::Resource(id)) => self.net.nacl(id).ok_or_else(|| Unknown {
-                reason: format!("network ACL `{id}` is not an AWS::EC2::NetworkAcl"),
-                span: subnet.span,
-            }),
+            Some(Ident::Resource(id)) => self
+                .net
+                .nacl(id)
+                .ok_or_else(|| Unknown::new(format!("network ACL `{id}` is not an AWS::EC2::NetworkAcl"), subnet.span)),
             Some(other) => Err(unknown_of(other, subnet.span, "its network ACL")),
         }
     }

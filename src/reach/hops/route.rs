@@ -45,10 +45,10 @@ impl<'n> Tracer<'n> {
             None => RouteTableRef::Main,
             Some(Ident::Resource(id)) => match self.net.route_table(id) {
                 Some(t) => RouteTableRef::Table(t),
-                None => RouteTableRef::Unknown(Unknown {
-                    reason: format!("route table `{id}` is not an AWS::EC2::RouteTable"),
-                    span: subnet.span,
-                }),
+                None => RouteTableRef::Unknown(Unknown::new(
+                    format!("route table `{id}` is not an AWS::EC2::RouteTable"),
+                    subnet.span,
+                )),
             },
             Some(other) => RouteTableRef::Unknown(unknown_of(other, subnet.span, "its route table")),
         }

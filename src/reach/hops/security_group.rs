@@ -18,12 +18,20 @@ use crate::source::Span;
 impl<'n> Tracer<'n> {
     /// The workload's security groups, or the first one that is unknown.
     pub fn groups(&self) -> Result<Vec<&'n SecurityGroup>, Unknown> {
+        if self.group_idents.is_empty() {
+            // no group given: the default group of a VPC the template does not show
+            let mut u = self.placement_open().unwrap_or_else(|| Unknown::new("its VPC is not known", self.w.span));
+            u.reason = format!(
+                "{} names no security group, so it gets the default group of its VPC, which is open",
+                self.w.id
+            );
+            return Err(u);
+        }
         self.group_idents
             .iter()
             .map(|g| match g {
-                Ident::Resource(id) => self.net.group(id).ok_or_else(|| Unknown {
-                    reason: format!("`{id}` is not a security group of this template"),
-                    span: self.w.groups_span,
+                Ident::Resource(id) => self.net.group(id).ok_or_else(|| {
+                    Unknown::new(format!("`{id}` is not a security group of this template"), self.w.groups_span)
                 }),
                 other => Err(unknown_of(other, self.w.groups_span, "a security group")),
             })
@@ -76,7 +84,7 @@ impl<'n> Tracer<'n> {
                         why: u.reason,
                         fix: match target {
                             sg::Target::Public { .. } => prefix_list_fix(self.region),
-                            sg::Target::Private { .. } => DECLARE_PREFIX_LIST.to_string(),
+                            sg::Target::Private { .. } | sg::Target::Unplaced { .. } => DECLARE_PREFIX_LIST.to_string(),
                         },
                     },
                 ),
@@ -334,6 +342,8 @@ fn unverifiable_prefix_list<'r>(rules: &'r [SgRule], target: &sg::Target<'_>, re
             sg::Target::Public { is_s3: true, .. } => prefix_list_meaning(pl, region) == PrefixListMeaning::Unknown,
             sg::Target::Public { .. } => false,
             sg::Target::Private { .. } => !is_aws_managed_prefix_list(pl),
+            // with the VPC open, the doubt is where the endpoint is
+            sg::Target::Unplaced { .. } => false,
         }
     })
 }

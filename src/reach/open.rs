@@ -1,0 +1,77 @@
+//! What to give for a value the template leaves open ([`Open`]), so that
+//! the checks it decides are traced: the advice of its PN005 note and of
+//! every unknown hop it causes.
+
+use crate::resolve::Open;
+
+/// How to give the value so that the checks it decides are traced.
+pub fn advice(open: &Open) -> String {
+    match open {
+        Open::Parameter { name, scope, .. } if is_nested(scope) => format!(
+            "Pass `{name}` in the `Parameters` of the AWS::CloudFormation::Stack `{scope}` that nests this template (a nested stack gets its values only from its parent), or give it a `Default`."
+        ),
+        Open::Parameter { name, ty, .. } => match id_example(ty) {
+            Some((example, what)) => format!(
+                "Pass the value the stack is deployed with, `--parameter {name}={example}`, and the account's saved state with --account-state, which describes that {what} (an ID alone names something outside the template)."
+            ),
+            None => format!(
+                "Pass the value the stack is deployed with: `--parameter {name}=<value>` (for the ID of an existing resource, also pass the account's saved state with --account-state)."
+            ),
+        },
+        Open::Import { name } => format!(
+            "Lint the template that exports `{name}` in the same run (`privnet-lint app.yaml network.yaml`), or pass the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`)."
+        ),
+        Open::Id { id } => format!(
+            "Pass the account's saved state with --account-state, which describes `{id}`, or declare the resource in the template."
+        ),
+        Open::DefaultVpc => "Give the workload a subnet (`SubnetId` on an instance or its network interface, `VPCZoneIdentifier` on an Auto Scaling group): the subnet decides the route, the network ACLs and the endpoints. Or pass the account's saved state with --account-state, which describes the default VPC and its default subnets.".into(),
+    }
+}
+
+/// A nested stack's scope (logical IDs are alphanumeric), not another
+/// file of the run (`network.yaml`).
+fn is_nested(scope: &str) -> bool {
+    scope.split('/').next().is_some_and(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// An example value and what it names, for the AWS-specific parameter types.
+fn id_example(ty: &str) -> Option<(&'static str, &'static str)> {
+    let inner = ty.strip_prefix("List<").and_then(|t| t.strip_suffix('>'));
+    let list = inner.is_some();
+    Some(match (inner.unwrap_or(ty), list) {
+        ("AWS::EC2::Subnet::Id", false) => ("subnet-0123456789abcdef0", "subnet"),
+        ("AWS::EC2::Subnet::Id", true) => ("subnet-0123456789abcdef0,subnet-0fedcba9876543210", "subnets"),
+        ("AWS::EC2::VPC::Id", _) => ("vpc-0123456789abcdef0", "VPC"),
+        ("AWS::EC2::SecurityGroup::Id", false) => ("sg-0123456789abcdef0", "security group"),
+        ("AWS::EC2::SecurityGroup::Id", true) => ("sg-0123456789abcdef0", "security groups"),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    #[test]
+    fn advice_fits_the_parameter() {
+        let p = |ty: &str, scope: &str| Open::Parameter {
+            name: "Subnet".into(),
+            ty: ty.into(),
+            declared: Span::default(),
+            scope: scope.into(),
+        };
+        let a = advice(&p("AWS::EC2::Subnet::Id", ""));
+        assert!(a.contains("--parameter Subnet=subnet-") && a.contains("--account-state"), "{a}");
+        let a = advice(&p("List<AWS::EC2::Subnet::Id>", ""));
+        assert!(a.contains("subnet-0123456789abcdef0,subnet-"), "{a}");
+        let a = advice(&p("String", ""));
+        assert!(a.contains("--parameter Subnet=<value>"), "{a}");
+        // a parameter of another file of the run takes --parameter too
+        let a = advice(&p("String", "network.yaml"));
+        assert!(a.contains("--parameter Subnet=<value>"), "{a}");
+        // a nested stack's only from its parent
+        let a = advice(&p("AWS::EC2::Subnet::Id", "NetworkStack"));
+        assert!(a.contains("`Parameters` of the AWS::CloudFormation::Stack `NetworkStack`"), "{a}");
+    }
+}
