@@ -339,6 +339,23 @@ pub fn document_denials(doc: &RNode, action: &'static str, out: &mut Vec<Denial>
     }
 }
 
+/// Whether a role may call a set of actions: its policies, explicit denies
+/// and permissions boundary taken together (IAM User Guide, "Policy
+/// evaluation logic").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Every action is allowed.
+    Yes,
+    /// An explicit `Deny` that certainly applies takes one away.
+    Denied(Denial),
+    /// No policy allows this action.
+    Missing(&'static str),
+    /// The permissions boundary does not allow this action.
+    Capped(&'static str),
+    /// Cannot tell.
+    Unknown(Unknown),
+}
+
 impl Role {
     /// Does the trust policy let `ec2.amazonaws.com` assume the role?
     pub fn trusts_ec2(&self) -> Tri {
@@ -382,12 +399,36 @@ impl Role {
         &self,
         policy_documents: &dyn Fn(&RNode) -> Option<RNode>,
     ) -> (Vec<(RNode, Option<String>)>, Option<Unknown>) {
+        self.readable_policies_for(SESSION_ACTIONS, policy_documents)
+    }
+
+    /// [`Role::readable_policies`] for `actions`: an AWS managed policy the
+    /// data lists without its document is known to grant none of them only
+    /// when the data tracks them all ([`managed::tracks`]); otherwise it is
+    /// the first policy that cannot be read.
+    fn readable_policies_for(
+        &self,
+        actions: &[&str],
+        policy_documents: &dyn Fn(&RNode) -> Option<RNode>,
+    ) -> (Vec<(RNode, Option<String>)>, Option<Unknown>) {
         let mut docs: Vec<(RNode, Option<String>)> = self.documents.iter().map(|d| (d.clone(), None)).collect();
         let mut unknown = None;
+        let untracked = actions.iter().find(|a| !managed::tracks(a));
         for arn in &self.managed {
             match attached(arn, policy_documents) {
                 Attached::Document(doc, name) => docs.push((doc, name)),
-                Attached::GrantsNone => {}
+                Attached::GrantsNone => {
+                    if let Some(action) = untracked {
+                        unknown.get_or_insert(Unknown {
+                            reason: format!(
+                                "whether AWS managed policy {} grants `{action}` is not in the data privnet-lint ships (it keeps the documents of policies that grant SSM, logs, s3:GetObject or kms:Decrypt actions)",
+                                arn.pattern_text().unwrap_or_default()
+                            ),
+                            span: arn.span,
+                            open: None,
+                        });
+                    }
+                }
                 Attached::Unknown(u) => {
                     unknown.get_or_insert(u);
                 }
@@ -463,6 +504,86 @@ impl Role {
             }
         }
         (Tri::Yes, None)
+    }
+
+    /// Does the role let its holder call every action of `actions`? Explicit
+    /// denies first, then the role's policies (inline, of the template, AWS
+    /// managed), then the permissions boundary. Resources and conditions of
+    /// `Allow` statements are read as [`identity_allows`] does: a statement
+    /// on another resource counts as allowing.
+    pub fn grants(&self, actions: &[&'static str], policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> Grant {
+        let (docs, unreadable) = self.readable_policies_for(actions, policy_documents);
+        let mut doubt: Option<Unknown> = None;
+        for action in actions {
+            let mut found = Vec::new();
+            for (doc, name) in &docs {
+                let from = found.len();
+                document_denials(doc, action, &mut found);
+                for d in &mut found[from..] {
+                    d.policy.clone_from(name);
+                }
+            }
+            if let Some(i) = found.iter().position(|d| d.unless.is_none()) {
+                return Grant::Denied(found.swap_remove(i));
+            }
+            if let Some(d) = found.first() {
+                doubt.get_or_insert(d.doubt(&format!("role {}", self.id)));
+            }
+        }
+        for action in actions {
+            let mut result = Tri::No;
+            for (doc, name) in &docs {
+                match identity_allows(doc, action, name.as_deref()) {
+                    Tri::Yes => {
+                        result = Tri::Yes;
+                        break;
+                    }
+                    Tri::No => {}
+                    Tri::Unknown(u) => {
+                        if result == Tri::No {
+                            result = Tri::Unknown(u);
+                        }
+                    }
+                }
+            }
+            match result {
+                Tri::Yes => {}
+                Tri::No => {
+                    return match &unreadable {
+                        Some(u) => Grant::Unknown(u.clone()),
+                        None => Grant::Missing(action),
+                    };
+                }
+                Tri::Unknown(u) => return Grant::Unknown(u),
+            }
+        }
+        if let Some((arn, span)) = &self.boundary {
+            let (doc, name) = match attached(arn, policy_documents) {
+                Attached::Document(doc, name) => (doc, name),
+                Attached::GrantsNone if actions.iter().all(|a| managed::tracks(a)) => {
+                    return Grant::Capped(actions.first().copied().unwrap_or_default());
+                }
+                Attached::GrantsNone | Attached::Unknown(_) => {
+                    let reason = format!(
+                        "the permissions boundary of role {} cannot be read: whether it lets {} through is open",
+                        self.id,
+                        actions.join(", ")
+                    );
+                    return Grant::Unknown(Unknown { reason, span: *span, open: None });
+                }
+            };
+            for action in actions {
+                match identity_allows(&doc, action, name.as_deref()) {
+                    Tri::Yes => {}
+                    Tri::No => return Grant::Capped(action),
+                    Tri::Unknown(u) => return Grant::Unknown(u),
+                }
+            }
+        }
+        match doubt {
+            Some(u) => Grant::Unknown(u),
+            None => Grant::Yes,
+        }
     }
 
     /// Does the role grant every action Session Manager needs? Returns the
@@ -704,6 +825,65 @@ mod tests {
         assert!(u.reason.contains("the statement at line 3") && u.reason.contains("`Condition`"), "{}", u.reason);
         assert_eq!(identity_allows(&doc(vec![statement(true), statement(false)]), action, None), Tri::Yes);
         assert_eq!(identity_allows(&doc(vec![statement(false)]), action, None), Tri::Yes);
+    }
+
+    #[test]
+    fn grants_reads_denies_policies_and_the_boundary_for_any_actions() {
+        let kms = ["kms:Decrypt"];
+        let logs = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"];
+        let s3 = ["s3:PutObject"];
+        let cases: &[(&[&str], &[&'static str], &str)] = &[
+            (&["AmazonSSMManagedInstanceCore"], &kms, "missing"),
+            (&["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"], &logs, "yes"),
+            (&["AmazonSSMManagedInstanceCore"], &logs, "missing"),
+            (&["AdministratorAccess"], &s3, "yes"),
+            // ECR only, listed without its document: it grants no kms or
+            // logs action, but the data does not say for s3:PutObject
+            (&["AmazonEC2ContainerRegistryReadOnly"], &kms, "missing"),
+            (&["AmazonEC2ContainerRegistryReadOnly"], &s3, "unknown"),
+            (&["NoSuchPolicyXyz"], &kms, "unknown"),
+        ];
+        for (names, actions, want) in cases {
+            let arns: Vec<String> = names.iter().map(|n| aws(n)).collect();
+            let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+            let got = role(&arns, None).grants(actions, NONE);
+            let kind = match &got {
+                Grant::Yes => "yes",
+                Grant::Missing(_) => "missing",
+                Grant::Unknown(_) => "unknown",
+                Grant::Denied(_) => "denied",
+                Grant::Capped(_) => "capped",
+            };
+            assert_eq!(kind, *want, "{names:?} {actions:?}: {got:?}");
+        }
+        assert_eq!(
+            role(&[&aws("AmazonSSMManagedInstanceCore")], None).grants(&kms, NONE),
+            Grant::Missing("kms:Decrypt")
+        );
+        // a boundary without the action caps an administrator
+        let capped =
+            role(&[&aws("AdministratorAccess")], Some(&aws("AmazonSSMManagedInstanceCore"))).grants(&kms, NONE);
+        assert_eq!(capped, Grant::Capped("kms:Decrypt"));
+        // an explicit Deny of the role's own takes it away from an administrator
+        let entry = |key: &str, value: RNode| REntry { key: key.into(), key_span: at(30), value };
+        let deny = RNode::new(
+            at(30),
+            Val::Map(vec![entry(
+                "Statement",
+                RNode::new(
+                    at(31),
+                    Val::Map(vec![
+                        entry("Effect", text("Deny", 31)),
+                        entry("Action", text("kms:*", 32)),
+                        entry("Resource", text("*", 33)),
+                    ]),
+                ),
+            )]),
+        );
+        let mut admin = role(&[&aws("AdministratorAccess")], None);
+        admin.documents.push(deny);
+        assert!(matches!(admin.grants(&kms, NONE), Grant::Denied(d) if d.span == at(31)));
+        assert_eq!(admin.grants(&s3, NONE), Grant::Yes);
     }
 
     #[test]

@@ -8,14 +8,18 @@
 //! [`region`], AMI families and their repositories in [`ami`]; the resource
 //! graph in [`graph`].
 
+pub mod account;
 pub mod ami;
+pub mod bpa;
 mod build;
 pub mod graph;
 pub mod iam;
 pub mod managed;
 pub mod nacl;
+pub mod peering;
 pub mod prefix_list;
 pub mod region;
+pub mod session;
 pub mod sg;
 #[cfg(test)]
 mod tests;
@@ -433,6 +437,11 @@ pub struct Network {
     pub prefix_lists: Vec<prefix_list::PrefixList>,
     /// `AWS::IAM::ManagedPolicy` documents by logical ID.
     pub managed_policies: Vec<(String, RNode)>,
+    /// VPC peering connections.
+    pub peerings: Vec<peering::Peering>,
+    /// The account's settings for the Region (Block Public Access, Session
+    /// Manager preferences).
+    pub account: account::AccountSettings,
     /// Findings about the model itself (not about a path).
     pub findings: Vec<Finding>,
     index: HashMap<String, usize>,
