@@ -213,6 +213,25 @@ fn the_peers_endpoints_do_not_serve_this_vpc() {
     let message = pn405[0]["message"].as_str().unwrap();
     assert!(message.contains("private DNS name resolves only inside VPC EgressVpc"), "{message}");
     assert!(pn405[0]["fix"].as_str().unwrap().contains("private hosted zone"));
+
+    // the shared-endpoint design: a private hosted zone for the service,
+    // associated with the application VPC, answers there; privnet-lint does
+    // not follow its records, so the path is open, not failed
+    let zone = "
+  SsmZone:
+    Type: AWS::Route53::HostedZone
+    Properties:
+      Name: ssm.us-east-1.amazonaws.com.
+      VPCs:
+        - VPCId: !Ref AppVpc
+          VPCRegion: !Ref AWS::Region
+";
+    let doc = lint(&format!("{moved}{zone}"));
+    assert!(findings(&doc, "PN405").is_empty(), "{:?}", codes(&doc));
+    let pn411 = findings(&doc, "PN411");
+    assert_eq!(pn411.len(), 1, "{:?}", codes(&doc));
+    assert!(pn411[0]["message"].as_str().unwrap().contains("private hosted zone SsmZone"));
+    assert_eq!(check(&doc, "ssm").0, "unknown");
 }
 
 const KMS_PREFERENCES: &str = "

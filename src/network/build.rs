@@ -149,6 +149,7 @@ pub fn build(resolved: &Resolved) -> Network {
     }
     workload::build_all(&mut net, &live);
     net.peerings = super::peering::read(&live);
+    net.private_zones = super::zones::read(&live);
     net.account = super::account::read(&live);
     reindex(&mut net);
     net

@@ -25,6 +25,7 @@ pub mod sg;
 mod tests;
 pub mod transit;
 mod workload;
+pub mod zones;
 
 use std::collections::HashMap;
 
@@ -439,6 +440,8 @@ pub struct Network {
     pub managed_policies: Vec<(String, RNode)>,
     /// VPC peering connections.
     pub peerings: Vec<peering::Peering>,
+    /// Route 53 private hosted zones.
+    pub private_zones: Vec<zones::PrivateHostedZone>,
     /// The account's settings for the Region (Block Public Access, Session
     /// Manager preferences).
     pub account: account::AccountSettings,

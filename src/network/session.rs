@@ -150,17 +150,24 @@ pub fn read(resources: &[&ResolvedResource]) -> Option<Preferences> {
             return Some(Preferences::Unreadable(origin, u));
         }
     };
+    Some(from_content(&content, origin))
+}
+
+/// The preferences a document's content holds (a mapping: the template's
+/// `Content`, or the `Content` JSON string that `aws ssm get-document`
+/// prints, read into nodes by the account state).
+pub fn from_content(content: &RNode, origin: Origin) -> Preferences {
     let inputs = content.get("inputs");
     let get = |key: &str| inputs.and_then(|i| i.get(key));
     let flag = |key: &str| get(key).and_then(RNode::as_bool).unwrap_or(false);
-    Some(Preferences::Known(SessionPreferences {
+    Preferences::Known(SessionPreferences {
         origin,
         kms_key: switch(get("kmsKeyId")),
         log_group: switch(get("cloudWatchLogGroupName")),
         streaming: flag("cloudWatchStreamingEnabled"),
         bucket: switch(get("s3BucketName")),
         bucket_encrypted: flag("s3EncryptionEnabled"),
-    }))
+    })
 }
 
 /// A preference value: an empty or absent string is off.

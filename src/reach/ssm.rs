@@ -10,7 +10,7 @@
 //! addresses that need a NAT or internet path (PrivateLink guide, "DNS
 //! hostnames").
 
-use super::hops::dns::{hostnames_block, resolver_rule_hop};
+use super::hops::dns::{hostnames_block, private_zone_hop, resolver_rule_hop};
 use super::hops::pass;
 use super::hops::route::{RouteChoice, RouteTableRef};
 use super::hops::security_group::public_egress_fix;
@@ -88,6 +88,11 @@ pub(super) fn trace_with(t: &Tracer<'_>, target: Target, missing: &dyn Fn(&Subne
         ));
         hops.extend(t.endpoint_hops(subnet, ep, &host));
         return PathTrace::new(target, hops, Some(ep.id.clone()));
+    }
+    // a private hosted zone of the VPC answers before the public DNS
+    if let Some(zone) = t.net.private_zones.iter().find(|z| z.answers(&host, &vpc.id)) {
+        hops.push(private_zone_hop(vpc, zone, &host));
+        return PathTrace::new(target, hops, None);
     }
     if t.has_default_route() {
         // the public service through the internet path the route table gives
