@@ -108,7 +108,7 @@ fn strings(node: &RNode) -> Vec<&RNode> {
 
 /// A policy a role names by ARN (`ManagedPolicyArns`, `PermissionsBoundary`),
 /// as far as it can be read.
-enum Attached {
+pub(super) enum Attached {
     /// Its document: an `AWS::IAM::ManagedPolicy` of the template, or an AWS
     /// managed policy from the shipped data (then with its name).
     Document(RNode, Option<String>),
@@ -121,7 +121,7 @@ enum Attached {
 
 /// Reads the policy `arn` names: from the template (`policy_documents`),
 /// else from the AWS managed policy data.
-fn attached(arn: &RNode, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> Attached {
+pub(super) fn attached(arn: &RNode, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> Attached {
     if let Some(doc) = policy_documents(arn) {
         return Attached::Document(doc, None);
     }
@@ -197,7 +197,7 @@ pub fn document_allows(doc: &RNode, action: &str) -> Tri {
 /// `Condition` (a tag, `aws:IsMcpServiceAction`, …) leaves the action open
 /// unless another statement allows it outright. `policy` names the AWS
 /// managed policy the document is, when it is one.
-fn identity_allows(doc: &RNode, action: &str, policy: Option<&str>) -> Tri {
+pub(super) fn identity_allows(doc: &RNode, action: &str, policy: Option<&str>) -> Tri {
     evaluate(doc, action, Reader::Role(policy))
 }
 
@@ -339,23 +339,6 @@ pub fn document_denials(doc: &RNode, action: &'static str, out: &mut Vec<Denial>
     }
 }
 
-/// Whether a role may call a set of actions: its policies, explicit denies
-/// and permissions boundary taken together (IAM User Guide, "Policy
-/// evaluation logic").
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Grant {
-    /// Every action is allowed.
-    Yes,
-    /// An explicit `Deny` that certainly applies takes one away.
-    Denied(Denial),
-    /// No policy allows this action.
-    Missing(&'static str),
-    /// The permissions boundary does not allow this action.
-    Capped(&'static str),
-    /// Cannot tell.
-    Unknown(Unknown),
-}
-
 impl Role {
     /// Does the trust policy let `ec2.amazonaws.com` assume the role?
     pub fn trusts_ec2(&self) -> Tri {
@@ -406,7 +389,7 @@ impl Role {
     /// data lists without its document is known to grant none of them only
     /// when the data tracks them all ([`managed::tracks`]); otherwise it is
     /// the first policy that cannot be read.
-    fn readable_policies_for(
+    pub(super) fn readable_policies_for(
         &self,
         actions: &[&str],
         policy_documents: &dyn Fn(&RNode) -> Option<RNode>,
@@ -504,86 +487,6 @@ impl Role {
             }
         }
         (Tri::Yes, None)
-    }
-
-    /// Does the role let its holder call every action of `actions`? Explicit
-    /// denies first, then the role's policies (inline, of the template, AWS
-    /// managed), then the permissions boundary. Resources and conditions of
-    /// `Allow` statements are read as [`identity_allows`] does: a statement
-    /// on another resource counts as allowing.
-    pub fn grants(&self, actions: &[&'static str], policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> Grant {
-        let (docs, unreadable) = self.readable_policies_for(actions, policy_documents);
-        let mut doubt: Option<Unknown> = None;
-        for action in actions {
-            let mut found = Vec::new();
-            for (doc, name) in &docs {
-                let from = found.len();
-                document_denials(doc, action, &mut found);
-                for d in &mut found[from..] {
-                    d.policy.clone_from(name);
-                }
-            }
-            if let Some(i) = found.iter().position(|d| d.unless.is_none()) {
-                return Grant::Denied(found.swap_remove(i));
-            }
-            if let Some(d) = found.first() {
-                doubt.get_or_insert(d.doubt(&format!("role {}", self.id)));
-            }
-        }
-        for action in actions {
-            let mut result = Tri::No;
-            for (doc, name) in &docs {
-                match identity_allows(doc, action, name.as_deref()) {
-                    Tri::Yes => {
-                        result = Tri::Yes;
-                        break;
-                    }
-                    Tri::No => {}
-                    Tri::Unknown(u) => {
-                        if result == Tri::No {
-                            result = Tri::Unknown(u);
-                        }
-                    }
-                }
-            }
-            match result {
-                Tri::Yes => {}
-                Tri::No => {
-                    return match &unreadable {
-                        Some(u) => Grant::Unknown(u.clone()),
-                        None => Grant::Missing(action),
-                    };
-                }
-                Tri::Unknown(u) => return Grant::Unknown(u),
-            }
-        }
-        if let Some((arn, span)) = &self.boundary {
-            let (doc, name) = match attached(arn, policy_documents) {
-                Attached::Document(doc, name) => (doc, name),
-                Attached::GrantsNone if actions.iter().all(|a| managed::tracks(a)) => {
-                    return Grant::Capped(actions.first().copied().unwrap_or_default());
-                }
-                Attached::GrantsNone | Attached::Unknown(_) => {
-                    let reason = format!(
-                        "the permissions boundary of role {} cannot be read: whether it lets {} through is open",
-                        self.id,
-                        actions.join(", ")
-                    );
-                    return Grant::Unknown(Unknown { reason, span: *span, open: None });
-                }
-            };
-            for action in actions {
-                match identity_allows(&doc, action, name.as_deref()) {
-                    Tri::Yes => {}
-                    Tri::No => return Grant::Capped(action),
-                    Tri::Unknown(u) => return Grant::Unknown(u),
-                }
-            }
-        }
-        match doubt {
-            Some(u) => Grant::Unknown(u),
-            None => Grant::Yes,
-        }
     }
 
     /// Does the role grant every action Session Manager needs? Returns the
@@ -825,65 +728,6 @@ mod tests {
         assert!(u.reason.contains("the statement at line 3") && u.reason.contains("`Condition`"), "{}", u.reason);
         assert_eq!(identity_allows(&doc(vec![statement(true), statement(false)]), action, None), Tri::Yes);
         assert_eq!(identity_allows(&doc(vec![statement(false)]), action, None), Tri::Yes);
-    }
-
-    #[test]
-    fn grants_reads_denies_policies_and_the_boundary_for_any_actions() {
-        let kms = ["kms:Decrypt"];
-        let logs = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"];
-        let s3 = ["s3:PutObject"];
-        let cases: &[(&[&str], &[&'static str], &str)] = &[
-            (&["AmazonSSMManagedInstanceCore"], &kms, "missing"),
-            (&["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"], &logs, "yes"),
-            (&["AmazonSSMManagedInstanceCore"], &logs, "missing"),
-            (&["AdministratorAccess"], &s3, "yes"),
-            // ECR only, listed without its document: it grants no kms or
-            // logs action, but the data does not say for s3:PutObject
-            (&["AmazonEC2ContainerRegistryReadOnly"], &kms, "missing"),
-            (&["AmazonEC2ContainerRegistryReadOnly"], &s3, "unknown"),
-            (&["NoSuchPolicyXyz"], &kms, "unknown"),
-        ];
-        for (names, actions, want) in cases {
-            let arns: Vec<String> = names.iter().map(|n| aws(n)).collect();
-            let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
-            let got = role(&arns, None).grants(actions, NONE);
-            let kind = match &got {
-                Grant::Yes => "yes",
-                Grant::Missing(_) => "missing",
-                Grant::Unknown(_) => "unknown",
-                Grant::Denied(_) => "denied",
-                Grant::Capped(_) => "capped",
-            };
-            assert_eq!(kind, *want, "{names:?} {actions:?}: {got:?}");
-        }
-        assert_eq!(
-            role(&[&aws("AmazonSSMManagedInstanceCore")], None).grants(&kms, NONE),
-            Grant::Missing("kms:Decrypt")
-        );
-        // a boundary without the action caps an administrator
-        let capped =
-            role(&[&aws("AdministratorAccess")], Some(&aws("AmazonSSMManagedInstanceCore"))).grants(&kms, NONE);
-        assert_eq!(capped, Grant::Capped("kms:Decrypt"));
-        // an explicit Deny of the role's own takes it away from an administrator
-        let entry = |key: &str, value: RNode| REntry { key: key.into(), key_span: at(30), value };
-        let deny = RNode::new(
-            at(30),
-            Val::Map(vec![entry(
-                "Statement",
-                RNode::new(
-                    at(31),
-                    Val::Map(vec![
-                        entry("Effect", text("Deny", 31)),
-                        entry("Action", text("kms:*", 32)),
-                        entry("Resource", text("*", 33)),
-                    ]),
-                ),
-            )]),
-        );
-        let mut admin = role(&[&aws("AdministratorAccess")], None);
-        admin.documents.push(deny);
-        assert!(matches!(admin.grants(&kms, NONE), Grant::Denied(d) if d.span == at(31)));
-        assert_eq!(admin.grants(&s3, NONE), Grant::Yes);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod account;
 pub mod ami;
 pub mod bpa;
 mod build;
+pub mod grant;
 pub mod graph;
 pub mod iam;
 pub mod managed;
