@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn an_exclusion_of_an_unknown_subnet_may_cover_it() {
-        let u = Unknown { reason: "parameter `S` has no value".into(), span: at(20) };
+        let u = Unknown::new("parameter `S` has no value", at(20));
         let s = settings(vec![
             exclusion(Scope::Subnet(Ident::Unknown(u)), ExclusionMode::Egress, 21),
             exclusion(Scope::Subnet(Ident::External("subnet-0abc".into())), ExclusionMode::Egress, 22),

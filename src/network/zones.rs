@@ -67,7 +67,7 @@ mod tests {
         assert!(z.answers("a.ssm.us-east-1.amazonaws.com", "Spoke"));
         assert!(!z.answers("ssmmessages.us-east-1.amazonaws.com", "Spoke"));
         assert!(!z.answers("ssm.us-east-1.amazonaws.com", "Hub"));
-        let open = zone(vec![Ident::Unknown(Unknown { reason: "a parameter".into(), span: Span::default() })]);
+        let open = zone(vec![Ident::Unknown(Unknown::new("a parameter", Span::default()))]);
         assert!(open.answers("ssm.us-east-1.amazonaws.com", "Hub"));
     }
 }
