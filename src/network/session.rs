@@ -58,7 +58,7 @@ pub struct SessionPreferences {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Preferences {
     /// They could be read.
-    Known(SessionPreferences),
+    Known(Box<SessionPreferences>),
     /// The document exists, but its content cannot be read.
     Unreadable(Origin, Unknown),
 }
@@ -160,14 +160,14 @@ pub fn from_content(content: &RNode, origin: Origin) -> Preferences {
     let inputs = content.get("inputs");
     let get = |key: &str| inputs.and_then(|i| i.get(key));
     let flag = |key: &str| get(key).and_then(RNode::as_bool).unwrap_or(false);
-    Preferences::Known(SessionPreferences {
+    Preferences::Known(Box::new(SessionPreferences {
         origin,
         kms_key: switch(get("kmsKeyId")),
         log_group: switch(get("cloudWatchLogGroupName")),
         streaming: flag("cloudWatchStreamingEnabled"),
         bucket: switch(get("s3BucketName")),
         bucket_encrypted: flag("s3EncryptionEnabled"),
-    })
+    }))
 }
 
 /// A preference value: an empty or absent string is off.
@@ -211,7 +211,7 @@ mod tests {
 
     fn known(resources: &str) -> SessionPreferences {
         match prefs(resources) {
-            Some(Preferences::Known(p)) => p,
+            Some(Preferences::Known(p)) => *p,
             other => panic!("{other:?}"),
         }
     }
