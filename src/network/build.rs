@@ -148,6 +148,9 @@ pub fn build(resolved: &Resolved) -> Network {
         acl.entries.sort_by_key(|e| (e.egress, e.number));
     }
     workload::build_all(&mut net, &live);
+    net.peerings = super::peering::read(&live);
+    net.private_zones = super::zones::read(&live);
+    net.account = super::account::read(&live);
     reindex(&mut net);
     net
 }

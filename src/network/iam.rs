@@ -108,7 +108,7 @@ fn strings(node: &RNode) -> Vec<&RNode> {
 
 /// A policy a role names by ARN (`ManagedPolicyArns`, `PermissionsBoundary`),
 /// as far as it can be read.
-enum Attached {
+pub(super) enum Attached {
     /// Its document: an `AWS::IAM::ManagedPolicy` of the template, or an AWS
     /// managed policy from the shipped data (then with its name).
     Document(RNode, Option<String>),
@@ -121,7 +121,7 @@ enum Attached {
 
 /// Reads the policy `arn` names: from the template (`policy_documents`),
 /// else from the AWS managed policy data.
-fn attached(arn: &RNode, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> Attached {
+pub(super) fn attached(arn: &RNode, policy_documents: &dyn Fn(&RNode) -> Option<RNode>) -> Attached {
     if let Some(doc) = policy_documents(arn) {
         return Attached::Document(doc, None);
     }
@@ -197,7 +197,7 @@ pub fn document_allows(doc: &RNode, action: &str) -> Tri {
 /// `Condition` (a tag, `aws:IsMcpServiceAction`, …) leaves the action open
 /// unless another statement allows it outright. `policy` names the AWS
 /// managed policy the document is, when it is one.
-fn identity_allows(doc: &RNode, action: &str, policy: Option<&str>) -> Tri {
+pub(super) fn identity_allows(doc: &RNode, action: &str, policy: Option<&str>) -> Tri {
     evaluate(doc, action, Reader::Role(policy))
 }
 
@@ -382,12 +382,36 @@ impl Role {
         &self,
         policy_documents: &dyn Fn(&RNode) -> Option<RNode>,
     ) -> (Vec<(RNode, Option<String>)>, Option<Unknown>) {
+        self.readable_policies_for(SESSION_ACTIONS, policy_documents)
+    }
+
+    /// [`Role::readable_policies`] for `actions`: an AWS managed policy the
+    /// data lists without its document is known to grant none of them only
+    /// when the data tracks them all ([`managed::tracks`]); otherwise it is
+    /// the first policy that cannot be read.
+    pub(super) fn readable_policies_for(
+        &self,
+        actions: &[&str],
+        policy_documents: &dyn Fn(&RNode) -> Option<RNode>,
+    ) -> (Vec<(RNode, Option<String>)>, Option<Unknown>) {
         let mut docs: Vec<(RNode, Option<String>)> = self.documents.iter().map(|d| (d.clone(), None)).collect();
         let mut unknown = None;
+        let untracked = actions.iter().find(|a| !managed::tracks(a));
         for arn in &self.managed {
             match attached(arn, policy_documents) {
                 Attached::Document(doc, name) => docs.push((doc, name)),
-                Attached::GrantsNone => {}
+                Attached::GrantsNone => {
+                    if let Some(action) = untracked {
+                        unknown.get_or_insert(Unknown {
+                            reason: format!(
+                                "whether AWS managed policy {} grants `{action}` is not in the data privnet-lint ships (it keeps the documents of policies that grant SSM, logs, s3:GetObject or kms:Decrypt actions)",
+                                arn.pattern_text().unwrap_or_default()
+                            ),
+                            span: arn.span,
+                            open: None,
+                        });
+                    }
+                }
                 Attached::Unknown(u) => {
                     unknown.get_or_insert(u);
                 }

@@ -130,7 +130,7 @@ pub fn lookup(path: &str, name: &str, span: Span) -> AwsPolicy {
 }
 
 /// A JSON value as resolved nodes, all at `span`.
-fn node(v: &serde_json::Value, span: Span) -> RNode {
+pub(crate) fn node(v: &serde_json::Value, span: Span) -> RNode {
     use serde_json::Value as J;
     let val = match v {
         J::Null => Val::Null,

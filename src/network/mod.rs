@@ -8,19 +8,25 @@
 //! [`region`], AMI families and their repositories in [`ami`]; the resource
 //! graph in [`graph`].
 
+pub mod account;
 pub mod ami;
+pub mod bpa;
 mod build;
+pub mod grant;
 pub mod graph;
 pub mod iam;
 pub mod managed;
 pub mod nacl;
+pub mod peering;
 pub mod prefix_list;
 pub mod region;
+pub mod session;
 pub mod sg;
 #[cfg(test)]
 mod tests;
 pub mod transit;
 mod workload;
+pub mod zones;
 
 use std::collections::HashMap;
 
@@ -433,6 +439,13 @@ pub struct Network {
     pub prefix_lists: Vec<prefix_list::PrefixList>,
     /// `AWS::IAM::ManagedPolicy` documents by logical ID.
     pub managed_policies: Vec<(String, RNode)>,
+    /// VPC peering connections.
+    pub peerings: Vec<peering::Peering>,
+    /// Route 53 private hosted zones.
+    pub private_zones: Vec<zones::PrivateHostedZone>,
+    /// The account's settings for the Region (Block Public Access, Session
+    /// Manager preferences).
+    pub account: account::AccountSettings,
     /// Findings about the model itself (not about a path).
     pub findings: Vec<Finding>,
     index: HashMap<String, usize>,

@@ -28,6 +28,7 @@
 mod dnf;
 pub mod hops;
 pub mod open;
+mod session;
 mod ssm;
 mod tracer;
 pub mod userdata;
@@ -77,6 +78,9 @@ pub enum HopKind {
     EndpointPolicy,
     Iam,
     InstanceMetadata,
+    BlockPublicAccess,
+    VpcPeering,
+    SessionPreferences,
     Destination,
 }
 
@@ -98,6 +102,9 @@ impl HopKind {
             HopKind::EndpointPolicy => "endpoint-policy",
             HopKind::Iam => "iam",
             HopKind::InstanceMetadata => "instance-metadata",
+            HopKind::BlockPublicAccess => "block-public-access",
+            HopKind::VpcPeering => "vpc-peering",
+            HopKind::SessionPreferences => "session-preferences",
             HopKind::Destination => "destination",
         }
     }
@@ -165,6 +172,13 @@ pub enum Target {
     Ssmmessages,
     /// `ec2messages.<region>.amazonaws.com`.
     Ec2messages,
+    /// `kms.<region>.amazonaws.com`, when the Session Manager preferences
+    /// turn on KMS encryption.
+    Kms,
+    /// `logs.<region>.amazonaws.com`, when they turn on CloudWatch Logs.
+    Logs,
+    /// The S3 bucket they send session logs to.
+    SessionLogBucket,
     /// A URL that UserData downloads.
     Download,
 }
@@ -178,14 +192,25 @@ impl Target {
             Target::Ssm => "ssm",
             Target::Ssmmessages => "ssmmessages",
             Target::Ec2messages => "ec2messages",
+            Target::Kms => "kms",
+            Target::Logs => "logs",
+            Target::SessionLogBucket => "s3-logs",
             Target::Download => "url",
         }
     }
     /// The service part of the endpoint name (`com.amazonaws.<region>.<service>`).
     pub fn service(&self) -> &'static str {
-        self.as_str()
+        match self {
+            Target::SessionLogBucket => "s3",
+            _ => self.as_str(),
+        }
     }
 }
+
+/// The paths that decide the Session Manager check, by target name: `ssm`
+/// and `ssmmessages`, and the ones the Session Manager preferences add when
+/// they need them (`ec2messages` is only traced).
+pub const SESSION_DECIDING: &[&str] = &["ssm", "ssmmessages", "kms", "logs", "s3-logs"];
 
 /// One traced path.
 #[derive(Clone, Debug)]
@@ -419,5 +444,7 @@ pub fn trace(net: &Network, region: &str, workload: &str, target: &TraceTarget) 
         .collect()
 }
 
+#[cfg(test)]
+mod settings_tests;
 #[cfg(test)]
 mod tests;

@@ -10,21 +10,24 @@
 //! addresses that need a NAT or internet path (PrivateLink guide, "DNS
 //! hostnames").
 
-use super::hops::dns::{hostnames_block, resolver_rule_hop};
+use super::hops::dns::{hostnames_block, private_zone_hop, resolver_rule_hop};
 use super::hops::pass;
 use super::hops::route::{RouteChoice, RouteTableRef};
 use super::hops::security_group::public_egress_fix;
-use super::{Blocker, Check, HopKind, PathTrace, Status, Target, Tracer};
+use super::session;
+use super::{Blocker, Check, Hop, HopKind, PathTrace, Status, Target, Tracer};
 use crate::finding::Code;
-use crate::network::VpcEndpoint;
 use crate::network::sg;
+use crate::network::{Subnet, VpcEndpoint};
 
 /// Traces Session Manager for the workload of `t`.
 pub fn check(t: &Tracer<'_>) -> Check {
     let mut ssm_path = trace(t, Target::Ssm);
     // the agent needs credentials before its first call to ssm, whatever
-    // the network: the identity hops are on every route
-    let identity = t.identity_hops();
+    // the network: the identity hops are on every route; so are the
+    // account's Session Manager preferences
+    let mut identity = t.identity_hops();
+    identity.push(t.session_preferences_hop());
     ssm_path.hops.splice(1..1, identity);
     ssm_path = PathTrace::new(ssm_path.target, ssm_path.hops, ssm_path.via);
     let messages = trace(t, Target::Ssmmessages);
@@ -38,11 +41,23 @@ pub fn check(t: &Tracer<'_>) -> Check {
     if let Some(n) = t.agent_note(sessions_ok) {
         notes.push(n);
     }
-    Check::new(vec![ssm_path, messages, ec2messages], &[Target::Ssm, Target::Ssmmessages], notes)
+    notes.extend(t.agent_buckets_note());
+    let preferences = session::paths(t);
+    let mut deciding = vec![Target::Ssm, Target::Ssmmessages];
+    deciding.extend(preferences.iter().map(|p| p.target.clone()));
+    let mut paths = vec![ssm_path, messages, ec2messages];
+    paths.extend(preferences);
+    Check::new(paths, &deciding, notes)
 }
 
 /// The path to `target` (`ssm`, `ssmmessages` or `ec2messages`).
 fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
+    trace_with(t, target, &|subnet, service, host| t.missing_endpoint_block(subnet, service, host))
+}
+
+/// The path to the service of `target` through an interface endpoint or
+/// the public name; `missing` is the blocking hop when there is neither.
+pub(super) fn trace_with(t: &Tracer<'_>, target: Target, missing: &dyn Fn(&Subnet, &str, &str) -> Hop) -> PathTrace {
     let service = target.service();
     let host = format!("{service}.{}.amazonaws.com", t.region);
     let mut hops = vec![t.workload_hop()];
@@ -73,6 +88,11 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
         ));
         hops.extend(t.endpoint_hops(subnet, ep, &host));
         return PathTrace::new(target, hops, Some(ep.id.clone()));
+    }
+    // a private hosted zone of the VPC answers before the public DNS
+    if let Some(zone) = t.net.private_zones.iter().find(|z| z.answers(&host, &vpc.id)) {
+        hops.push(private_zone_hop(vpc, zone, &host));
+        return PathTrace::new(target, hops, None);
     }
     if t.has_default_route() {
         // the public service through the internet path the route table gives
@@ -150,7 +170,7 @@ fn trace(t: &Tracer<'_>, target: Target) -> PathTrace {
         hops.push(resolver_rule_hop(vpc, rule, &host));
         return PathTrace::new(target, hops, None);
     }
-    hops.push(t.missing_endpoint_block(subnet, service, &host));
+    hops.push(missing(subnet, service, &host));
     PathTrace::new(target, hops, None)
 }
 

@@ -12,7 +12,7 @@ use super::concise::one_line;
 use super::escape::{self, Snippet};
 use crate::finding::{Finding, Severity};
 use crate::lint::FileResult;
-use crate::reach::{Check, PathTrace, Status, Verdict, WorkloadResult};
+use crate::reach::{Check, PathTrace, SESSION_DECIDING, Status, Verdict, WorkloadResult};
 
 /// How to render.
 #[derive(Clone, Copy, Debug, Default)]
@@ -246,9 +246,9 @@ fn workload_block(out: &mut String, w: &WorkloadResult, color: bool) {
         status_mark(color, w.dnf.status),
         vias(&w.dnf, DNF),
         status_mark(color, w.ssm.status),
-        vias(&w.ssm, &["ssm", "ssmmessages"])
+        vias(&w.ssm, SESSION_DECIDING)
     ));
-    for (name, check, deciding) in [(tool, &w.dnf, DNF), ("ssm", &w.ssm, &["ssm", "ssmmessages"][..])] {
+    for (name, check, deciding) in [(tool, &w.dnf, DNF), ("ssm", &w.ssm, SESSION_DECIDING)] {
         if check.status == Status::Reachable {
             continue;
         }

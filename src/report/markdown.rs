@@ -17,7 +17,7 @@ use super::Report;
 use super::github::{Item, items, start};
 use crate::finding::{PAGES, RulePage, Severity};
 use crate::lint::FileResult;
-use crate::reach::{Check, Hop, PathTrace, Status, Verdict, WorkloadResult};
+use crate::reach::{Check, Hop, PathTrace, SESSION_DECIDING, Status, Verdict, WorkloadResult};
 
 /// At most this many table rows, findings and flowcharts: a step summary
 /// holds at most 1 MiB, and a PR comment is read by people.
@@ -126,10 +126,11 @@ fn cell(c: &Check, tool: Option<&str>) -> String {
 }
 
 /// The paths that decide a check: `s3` (Amazon Linux) or `mirror` (a
-/// distribution mirror) for dnf, `ssm` and `ssmmessages` for Session
-/// Manager (`ec2messages` is only traced).
+/// distribution mirror) for dnf, `ssm` and `ssmmessages` (and the paths the
+/// Session Manager preferences add) for Session Manager (`ec2messages` is
+/// only traced).
 const DNF: &[&str] = &["s3", "mirror"];
-const SSM: &[&str] = &["ssm", "ssmmessages"];
+const SSM: &[&str] = SESSION_DECIDING;
 
 fn table(out: &mut String, report: &Report) {
     let rows: Vec<(&FileResult, &WorkloadResult)> =

@@ -39,7 +39,7 @@ fn packets(t: &Traced) -> Vec<(String, String)> {
         .map(|h| {
             let request = format!("{from} → {dst} tcp");
             match h.kind {
-                HopKind::Workload | HopKind::Iam => ("-".into(), "-".into()),
+                HopKind::Workload | HopKind::Iam | HopKind::SessionPreferences => ("-".into(), "-".into()),
                 HopKind::InstanceMetadata => {
                     let p = format!("{src} → 169.254.169.254:80 tcp");
                     (p.clone(), p)

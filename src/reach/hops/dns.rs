@@ -6,6 +6,7 @@
 
 use super::{block, unknown};
 use crate::finding::Code;
+use crate::network::zones::PrivateHostedZone;
 use crate::network::{ResolverRule, Vpc, VpcEndpoint};
 use crate::reach::{Blocker, Hop, HopKind, Tracer};
 
@@ -128,6 +129,31 @@ pub(crate) fn resolver_rule_hop(vpc: &Vpc, rule: &ResolverRule, host: &str) -> H
             fix: format!(
                 "Check by hand that {host} resolves to shared endpoints reachable from VPC {} (route to their VPC, their security group), then suppress PN411 on {}; or add the interface endpoints in this VPC.",
                 vpc.id, rule.association
+            ),
+        },
+    )
+}
+
+/// A private hosted zone of the template answers for `host` in the VPC
+/// (a centralized endpoint shared from another VPC, usually): its records
+/// and what they point at are not followed, so the path is open (PN411).
+pub(crate) fn private_zone_hop(vpc: &Vpc, zone: &PrivateHostedZone, host: &str) -> Hop {
+    let why = format!(
+        "private hosted zone {} ({}) is associated with VPC {} and answers for {host} there: it usually points at an interface endpoint shared from another VPC (over peering or a transit gateway), whose records and reachability privnet-lint does not follow",
+        zone.id, zone.name, vpc.id
+    );
+    unknown(
+        HopKind::Dns,
+        &zone.id,
+        why.clone(),
+        Blocker {
+            code: Code::PN411,
+            span: zone.span,
+            resource: Some(zone.id.clone()),
+            why,
+            fix: format!(
+                "Check by hand that the zone's records lead to an endpoint reachable from VPC {} (a route to its VPC, its security group admitting this VPC), then suppress PN411 on {}.",
+                vpc.id, zone.id
             ),
         },
     )

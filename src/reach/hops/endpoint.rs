@@ -135,27 +135,46 @@ impl<'n> Tracer<'n> {
     /// PN405: the only interface endpoint for `service` is in another VPC;
     /// an endpoint serves only its own VPC.
     pub(crate) fn other_vpc_endpoint_block(&self, ep: &VpcEndpoint, vpc: &Vpc, service: &str) -> Hop {
-        let why = format!(
-            "the only {service} interface endpoint, {}, is in VPC {}, but {} is in VPC {}; an endpoint serves only its own VPC",
-            ep.id,
-            ep.vpc.describe(),
-            self.w.id,
-            vpc.id
-        );
+        // over a peering connection the endpoint's addresses are reachable,
+        // but its private DNS name resolves only in its own VPC (PrivateLink
+        // guide, "Access an interface VPC endpoint": private DNS)
+        let peering = ep.vpc.id().and_then(|other| {
+            self.net.peerings.iter().find(|p| p.other_side(&vpc.id) == Some(other)).map(|p| p.id.as_str())
+        });
+        let why = match peering {
+            Some(pcx) => format!(
+                "the only {service} interface endpoint, {}, is in VPC {}, peered with {}'s VPC {} through {pcx}: its addresses are reachable over the peering, but its private DNS name resolves only inside VPC {}, so in VPC {} {service}.{}.amazonaws.com resolves to public addresses, which need a NAT or internet path",
+                ep.id,
+                ep.vpc.describe(),
+                self.w.id,
+                vpc.id,
+                ep.vpc.describe(),
+                vpc.id,
+                self.region
+            ),
+            None => format!(
+                "the only {service} interface endpoint, {}, is in VPC {}, but {} is in VPC {}; an endpoint serves only its own VPC",
+                ep.id,
+                ep.vpc.describe(),
+                self.w.id,
+                vpc.id
+            ),
+        };
+        let fix = match peering {
+            Some(_) => format!(
+                "Create a {service} interface endpoint with private DNS in VPC {} (`VpcId: !Ref {}`), or share {}: turn its private DNS off, create a Route 53 private hosted zone `{service}.{}.amazonaws.com` with an alias record to it, and associate the zone with VPC {}.",
+                vpc.id, vpc.id, ep.id, self.region, vpc.id
+            ),
+            None => format!(
+                "Create {} in VPC {} (`VpcId: !Ref {}`, `SubnetIds` of that VPC), or add one there.",
+                ep.id, vpc.id, vpc.id
+            ),
+        };
         block(
             HopKind::InterfaceEndpoint,
             &ep.id,
             why.clone(),
-            Blocker {
-                code: Code::PN405,
-                span: ep.vpc_span,
-                resource: Some(ep.id.clone()),
-                why,
-                fix: format!(
-                    "Create {} in VPC {} (`VpcId: !Ref {}`, `SubnetIds` of that VPC), or add one there.",
-                    ep.id, vpc.id, vpc.id
-                ),
-            },
+            Blocker { code: Code::PN405, span: ep.vpc_span, resource: Some(ep.id.clone()), why, fix },
         )
     }
 

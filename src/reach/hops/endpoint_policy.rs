@@ -6,6 +6,7 @@
 //! to VPC endpoints using endpoint policies").
 
 use super::identity::without;
+use super::route::RouteChoice;
 use super::{block, pass, unknown};
 use crate::finding::Code;
 use crate::network::VpcEndpoint;
@@ -221,6 +222,64 @@ impl<'n> Tracer<'n> {
             format!("the policy of {} allows {}", ep.id, actions.join(", ")),
             *span,
         ))
+    }
+}
+
+/// The AWS-owned buckets SSM Agent reads from on every operating system,
+/// with what they hold (SSM UG, "SSM Agent communications with AWS managed
+/// S3 buckets"; Windows Server adds `aws-windows-downloads-<region>`, macOS
+/// `aws-patchmanager-macos-<region>`). `{r}` is the region.
+const AGENT_BUCKETS: &[(&str, &str)] = &[
+    ("amazon-ssm-{r}", "agent installation and updates"),
+    ("aws-ssm-{r}", "modules of Systems Manager operations"),
+    ("amazon-ssm-packages-{r}", "Distributor packages"),
+    ("{r}-birdwatcher-prod", "Distributor"),
+    ("aws-ssm-distributor-file-{r}", "Distributor packages"),
+    ("aws-ssm-document-attachments-{r}", "SSM document attachments"),
+    ("patch-baseline-snapshot-{r}", "Patch Manager baselines"),
+];
+
+impl<'n> Tracer<'n> {
+    /// PN414: the S3 gateway endpoint the workload's S3 traffic takes has a
+    /// policy that leaves out the buckets SSM Agent reads for its updates,
+    /// patching and packages (a warning: sessions work). Only for workloads
+    /// with an instance profile, the ones Systems Manager may manage; a
+    /// policy that cannot be read says nothing.
+    pub(crate) fn agent_buckets_note(&self) -> Option<Blocker> {
+        self.w.profile.as_ref()?;
+        let subnet = self.subnet?;
+        let RouteChoice::GatewayEndpoint(ep) = self.public_route(subnet, true) else { return None };
+        let (doc, span) = ep.policy.as_ref()?;
+        let mut missing = Vec::new();
+        for (pattern, what) in AGENT_BUCKETS {
+            let bucket = pattern.replace("{r}", self.region);
+            if !policy_allows(doc, "s3:GetObject", &format!("arn:aws:s3:::{bucket}/file")).ok()? {
+                missing.push((bucket, *what));
+            }
+        }
+        if missing.is_empty() {
+            return None;
+        }
+        let named: Vec<String> = missing.iter().map(|(b, what)| format!("{b} ({what})")).collect();
+        let arns: Vec<String> = missing
+            .iter()
+            .map(|(b, _)| format!("      - !Sub arn:aws:s3:::{}/*", b.replace(self.region, "${AWS::Region}")))
+            .collect();
+        Some(Blocker {
+            code: Code::PN414,
+            span: *span,
+            resource: Some(ep.id.clone()),
+            why: format!(
+                "the policy of S3 gateway endpoint {} does not allow `s3:GetObject` on the AWS-owned buckets SSM Agent reads: {}; agent updates, Patch Manager and Distributor fail with 403 on instances routed through it ({} among them), while sessions keep working",
+                ep.id,
+                named.join(", "),
+                self.w.id
+            ),
+            fix: format!(
+                "Add a statement to the endpoint's PolicyDocument:\n  - Effect: Allow\n    Principal: \"*\"\n    Action: s3:GetObject\n    Resource:\n{}",
+                arns.join("\n")
+            ),
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 //! UG, "NAT gateways") and the workload's own internet gateway path (an
 //! attached gateway and a public IPv4 address).
 
+use super::block_public_access::Leaves;
 use super::nacl::EPHEMERAL;
 use super::route::{RouteChoice, RouteTableRef, route_target_ident};
 use super::{block, pass, unknown_of};
@@ -46,15 +47,20 @@ impl<'n> Tracer<'n> {
         if n.regional {
             let igw = self.vpc.and_then(|v| self.attached_igw(&v.id));
             return match igw {
-                Some(g) => vec![
-                    pass(HopKind::NatGateway, &n.id, format!("regional NAT gateway {}", n.id), n.span),
-                    pass(
-                        HopKind::InternetGateway,
-                        &g.id,
-                        format!("internet gateway {} is attached to the VPC", g.id),
-                        g.span,
-                    ),
-                ],
+                Some(g) => {
+                    let mut hops = vec![
+                        pass(HopKind::NatGateway, &n.id, format!("regional NAT gateway {}", n.id), n.span),
+                        pass(
+                            HopKind::InternetGateway,
+                            &g.id,
+                            format!("internet gateway {} is attached to the VPC", g.id),
+                            g.span,
+                        ),
+                    ];
+                    let vpc = self.vpc.map(|v| v.id.as_str()).unwrap_or_default();
+                    hops.extend(self.block_public_access_hop(Leaves::Nat { nat: &n.id, vpc, subnet: None }));
+                    hops
+                }
                 None => vec![block(
                     HopKind::NatGateway,
                     &n.id,
@@ -100,7 +106,12 @@ impl<'n> Tracer<'n> {
         // its own route to the internet
         match self.public_route(nat_subnet, false) {
             RouteChoice::Route(r) => match &r.target {
-                RouteTarget::InternetGateway(g) => hops.push(self.igw_attached_hop(g, r, &nat_subnet.vpc, Some(&n.id))),
+                RouteTarget::InternetGateway(g) => {
+                    hops.push(self.igw_attached_hop(g, r, &nat_subnet.vpc, Some(&n.id)));
+                    let vpc = nat_subnet.vpc.id().unwrap_or_default();
+                    let leaves = Leaves::Nat { nat: &n.id, vpc, subnet: Some(&nat_subnet.id) };
+                    hops.extend(self.block_public_access_hop(leaves));
+                }
                 _ => hops.push(self.outside(r, "route of the NAT gateway's subnet", &route_target_ident(&r.target))),
             },
             RouteChoice::Unknown(u) => hops.push(self.unknown_hop(HopKind::RouteTable, &nat_subnet.id, &u)),
@@ -199,6 +210,7 @@ impl<'n> Tracer<'n> {
                     format!("{} has a public IPv4 address: {how}", self.w.id),
                     self.w.span,
                 ));
+                hops.extend(self.block_public_access_hop(Leaves::Workload { vpc: &vpc.id, subnet: &subnet.id }));
                 return hops;
             }
             // the subnet's default: the fix goes on the subnet
@@ -235,6 +247,7 @@ impl<'n> Tracer<'n> {
             },
         };
         hops.push(block(HopKind::InternetGateway, &self.w.id, blocker.why.clone(), blocker));
+        hops.extend(self.block_public_access_hop(Leaves::Workload { vpc: &vpc.id, subnet: &subnet.id }));
         hops
     }
 }

@@ -16,20 +16,29 @@
 //! - [`endpoint`]: gateway and interface VPC endpoints;
 //! - [`endpoint_policy`]: the policies of those endpoints;
 //! - [`identity`]: instance profile, role trust and permissions, instance
-//!   metadata and the SSM agent.
+//!   metadata and the SSM agent;
+//! - [`block_public_access`]: the account's VPC Block Public Access mode
+//!   where traffic reaches an internet gateway;
+//! - [`peering`]: VPC peering connections, which do not carry traffic on
+//!   to the peer's gateways (edge-to-edge routing);
+//! - [`session`]: the Session Manager preferences, and what KMS encryption
+//!   and session logging ask of the path and the role.
 //!
 //! Hops that need the workload are methods of [`Tracer`]; hops that need
 //! only resources are free functions. This file holds the hop constructors
 //! every family uses.
 
+pub mod block_public_access;
 pub mod dns;
 pub mod endpoint;
 pub mod endpoint_policy;
 pub mod identity;
 pub mod internet;
 pub mod nacl;
+pub mod peering;
 pub mod route;
 pub mod security_group;
+pub mod session;
 pub mod transit;
 
 use super::{Blocker, Hop, HopKind, Tracer, Verdict};

@@ -153,7 +153,17 @@ impl<'n> Tracer<'n> {
                 Blocker { code: Code::PN102, span: ep.route_tables_span, resource: Some(ep.id.clone()), why, fix },
             );
         }
-        let why = format!("{detail}; S3 in {} is unreachable", self.region);
+        // a peered VPC's gateway endpoint does not serve this one (VPC
+        // Peering guide, "VPC peering limitations": edge-to-edge routing)
+        let peered: Vec<String> = self
+            .peer_s3_endpoints()
+            .into_iter()
+            .map(|(ep, vpc, pcx)| {
+                format!("S3 gateway endpoint {ep} of VPC {vpc}, peered through {pcx}, does not serve this VPC")
+            })
+            .collect();
+        let peered = if peered.is_empty() { String::new() } else { format!(" ({})", peered.join("; ")) };
+        let why = format!("{detail}; S3 in {} is unreachable{peered}", self.region);
         let vpc = self.vpc.map(|v| v.id.as_str()).unwrap_or("<Vpc>");
         let rt_ref = if main { "<RouteTable>".to_string() } else { rt_id.clone() };
         let fix = format!(
@@ -248,6 +258,12 @@ impl<'n> Tracer<'n> {
                 if depth < MAX_DEPTH && kind == "TransitGatewayId" && self.net.transit.gateway(id).is_some() =>
             {
                 self.tgw_hops(id, route, peer, host, depth)
+            }
+            RouteTarget::Other(kind, Ident::Resource(id))
+                if kind == "VpcPeeringConnectionId" && self.peered(id).is_some() =>
+            {
+                let hops = self.peered(id).map(|(p, other)| self.peering_block(route, p, other));
+                (hops.into_iter().collect(), None)
             }
             RouteTarget::Other(kind, ident) => (vec![self.outside(route, &humanize_target(kind), ident)], None),
         }
