@@ -72,59 +72,16 @@ fn s3_trace(t: &Tracer<'_>, bucket: &str, host: &str, port: u16, policy_buckets:
         hops.push(t.sg_egress_port_hop(&target, "S3", port, Code::PN201, &t.s3_egress_port_fix(port)));
         return PathTrace::new(Target::S3, hops, None);
     };
-    // DNS: the name resolves to S3's public addresses (a gateway endpoint
-    // changes routing, not DNS)
-    match t.vpc_dns_hop(host) {
-        Some(h) => hops.push(h),
-        None => hops.push(pass(
-            HopKind::Dns,
-            &t.w.id,
-            format!("{host} resolves to S3's public addresses in {}", t.region),
-            t.w.span,
-        )),
-    }
-    let mut via = None;
-    let mut next = Vec::new();
-    match t.public_route(subnet, true) {
-        RouteChoice::GatewayEndpoint(ep) => {
-            let rt = t.route_table_name();
-            hops.push(pass(
-                HopKind::RouteTable,
-                &rt,
-                format!("route table {rt} sends S3 traffic to gateway endpoint {} (prefix-list route, more specific than 0.0.0.0/0)", ep.id),
-                ep.route_tables_span,
-            ));
-            via = Some(ep.id.clone());
-            next.push(pass(
-                HopKind::GatewayEndpoint,
-                &ep.id,
-                format!("gateway endpoint {} ({})", ep.id, ep.service_text),
-                ep.span,
-            ));
-            next.push(gateway_policy_hop(ep, bucket, &t.w.image, policy_buckets));
-        }
-        RouteChoice::Route(r) => {
-            let rt = t.route_table_name();
-            hops.push(pass(
-                HopKind::RouteTable,
-                &rt,
-                format!("route table {rt}: 0.0.0.0/0 ({}) carries S3 traffic", r.id),
-                r.span,
-            ));
-            let (h, v) = t.route_target_hops_to(r, "S3", host);
-            next.extend(h);
-            via = v;
-        }
-        RouteChoice::Unknown(u) => hops.push(t.unknown_hop(HopKind::RouteTable, &t.route_table_name(), &u)),
-        RouteChoice::None => hops.push(t.no_route_to_s3()),
-    }
+    let leg =
+        t.s3_leg(subnet, host, |ep| gateway_policy_hop(ep, bucket, &t.w.image, policy_buckets), || t.no_route_to_s3());
+    hops.extend(leg.here);
     // security groups and the subnet's NACL see the same S3 addresses
     // whichever way the packet is routed, so they are checked even when the
     // route is missing: the user should learn every fix at once
     hops.push(t.sg_egress_port_hop(&target, "S3", port, Code::PN201, &t.s3_egress_port_fix(port)));
     hops.push(t.nacl_hop(subnet, true, (port as i64, port as i64), Remote::Public, "S3", false));
     hops.push(t.nacl_hop(subnet, false, EPHEMERAL, Remote::Public, "S3", true));
-    hops.extend(next);
+    hops.extend(leg.beyond);
     let mut detail = format!("s3://{bucket} ({host}:{port})");
     match t.w.image.family {
         AmiFamily::Al2 => detail.push_str(&format!(
@@ -137,7 +94,7 @@ fn s3_trace(t: &Tracer<'_>, bucket: &str, host: &str, port: u16, policy_buckets:
         _ => {}
     }
     hops.push(pass(HopKind::Destination, bucket, detail, t.w.span));
-    PathTrace::new(Target::S3, hops, via)
+    PathTrace::new(Target::S3, hops, leg.via)
 }
 
 /// The path to a distribution mirror on the internet.

@@ -8,7 +8,6 @@
 //! policy, or the default route).
 
 use super::hops::pass;
-use super::hops::route::RouteChoice;
 use super::ssm;
 use super::{HopKind, PathTrace, Status, Target, Tracer, Verdict};
 use crate::finding::Code;
@@ -88,54 +87,17 @@ fn log_bucket(t: &Tracer<'_>, p: &SessionPreferences, bucket: &str) -> PathTrace
     let (Some(subnet), Some(_)) = (t.subnet, t.vpc) else {
         return PathTrace::new(target, hops, None);
     };
-    match t.vpc_dns_hop(&host) {
-        Some(h) => hops.push(h),
-        None => hops.push(pass(
-            HopKind::Dns,
-            &t.w.id,
-            format!("{host} resolves to S3's public addresses in {}", t.region),
-            t.w.span,
-        )),
-    }
-    let mut via = None;
-    let mut next = Vec::new();
-    match t.public_route(subnet, true) {
-        RouteChoice::GatewayEndpoint(ep) => {
-            let rt = t.route_table_name();
-            hops.push(pass(
-                HopKind::RouteTable,
-                &rt,
-                format!("route table {rt} sends S3 traffic to gateway endpoint {}", ep.id),
-                ep.route_tables_span,
-            ));
-            via = Some(ep.id.clone());
-            next.push(pass(
-                HopKind::GatewayEndpoint,
-                &ep.id,
-                format!("gateway endpoint {} ({})", ep.id, ep.service_text),
-                ep.span,
-            ));
-            next.push(t.log_bucket_policy_hop(p, ep, bucket));
-        }
-        RouteChoice::Route(r) => {
-            let rt = t.route_table_name();
-            hops.push(pass(
-                HopKind::RouteTable,
-                &rt,
-                format!("route table {rt}: 0.0.0.0/0 ({}) carries S3 traffic", r.id),
-                r.span,
-            ));
-            let (h, v) = t.route_target_hops_to(r, "S3", &host);
-            next.extend(h);
-            via = v;
-        }
-        RouteChoice::Unknown(u) => hops.push(t.unknown_hop(HopKind::RouteTable, &t.route_table_name(), &u)),
-        RouteChoice::None => hops.push(t.log_bucket_route_missing(p, subnet, bucket)),
-    }
+    let leg = t.s3_leg(
+        subnet,
+        &host,
+        |ep| t.log_bucket_policy_hop(p, ep, bucket),
+        || t.log_bucket_route_missing(p, subnet, bucket),
+    );
+    hops.extend(leg.here);
     let s3 = sg::Target::Public { region: t.region, is_s3: true };
     hops.push(t.sg_egress_hop(&s3, "S3", Code::PN201, &t.s3_egress_port_fix(443)));
     hops.extend(t.public_nacl_hops(subnet, "S3"));
-    hops.extend(next);
+    hops.extend(leg.beyond);
     hops.push(pass(HopKind::Destination, bucket, format!("s3://{bucket} ({host}:443)"), t.w.span));
-    PathTrace::new(target, hops, via)
+    PathTrace::new(target, hops, leg.via)
 }

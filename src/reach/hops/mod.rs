@@ -7,6 +7,8 @@
 //!   interface endpoints, Route 53 Resolver rules;
 //! - [`route`]: route tables, the route a packet takes, and where its target
 //!   leads;
+//! - [`s3`]: DNS and the route to a bucket on S3 (gateway endpoint or default
+//!   route), for every path that ends at a bucket;
 //! - [`security_group`]: the workload's egress, an interface endpoint's
 //!   ingress;
 //! - [`nacl`]: network ACLs, each direction and the reply;
@@ -37,6 +39,7 @@ pub mod internet;
 pub mod nacl;
 pub mod peering;
 pub mod route;
+pub mod s3;
 pub mod security_group;
 pub mod session;
 pub mod transit;
