@@ -112,34 +112,8 @@ impl Role {
 mod tests {
     use super::*;
     use crate::resolve::{REntry, Val};
-    use crate::source::{Pos, Span};
 
-    fn at(line: u32) -> Span {
-        Span { start: Pos { line, column: 1, offset: 0 }, end: Pos { line, column: 9, offset: 8 } }
-    }
-
-    fn text(s: &str, line: u32) -> RNode {
-        RNode::new(at(line), Val::Str(s.into()))
-    }
-
-    /// A role with `ManagedPolicyArns` (one a line, from line 10) and a
-    /// boundary (line 5).
-    fn role(arns: &[&str], boundary: Option<&str>) -> Role {
-        Role {
-            id: "Role".into(),
-            span: at(1),
-            trust: None,
-            managed: arns.iter().zip(10..).map(|(a, line)| text(a, line)).collect(),
-            managed_span: Some(at(9)),
-            documents: Vec::new(),
-            name: None,
-            boundary: boundary.map(|b| (text(b, 5), at(5))),
-        }
-    }
-
-    fn aws(name: &str) -> String {
-        format!("arn:aws:iam::aws:policy/{name}")
-    }
+    use crate::network::iam::tests::{at, aws, role, text};
 
     const NONE: &dyn Fn(&RNode) -> Option<RNode> = &|_| None;
 

@@ -529,22 +529,22 @@ impl Role {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::resolve::REntry;
     use crate::source::Pos;
 
-    fn at(line: u32) -> Span {
+    pub(crate) fn at(line: u32) -> Span {
         Span { start: Pos { line, column: 1, offset: 0 }, end: Pos { line, column: 9, offset: 8 } }
     }
 
-    fn text(s: &str, line: u32) -> RNode {
+    pub(crate) fn text(s: &str, line: u32) -> RNode {
         RNode::new(at(line), Val::Str(s.into()))
     }
 
     /// A role with `ManagedPolicyArns` (one a line, from line 10) and a
     /// boundary (line 5).
-    fn role(arns: &[&str], boundary: Option<&str>) -> Role {
+    pub(crate) fn role(arns: &[&str], boundary: Option<&str>) -> Role {
         Role {
             id: "Role".into(),
             span: at(1),
@@ -557,7 +557,7 @@ mod tests {
         }
     }
 
-    fn aws(name: &str) -> String {
+    pub(crate) fn aws(name: &str) -> String {
         format!("arn:aws:iam::aws:policy/{name}")
     }
 
