@@ -205,6 +205,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                     _ if imports => {
                         let mut with = ctx.clone();
                         with.exports = exports.clone();
+                        with.label = labels[i].clone();
                         stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), &parsed[i].root)
                     }
                     (Some(own), _) => own,

@@ -295,3 +295,42 @@ fn depends_on_and_sub_edges() {
         Val::Text(vec![Part::Ref("A".into()), Part::Text("-".into()), Part::Att("A".into(), "Arn".into())])
     );
 }
+
+#[test]
+fn a_split_of_a_join_of_references_gives_the_references_back() {
+    let refs = vec![Val::Ref("Vpc".into()), Val::Ref("Sg".into())];
+    assert_eq!(list(&value("!Split [',', !Join [',', [!Ref Vpc, !Ref Sg]]]")), refs);
+    assert_eq!(list(&value("!Split [',', !Sub '${Vpc},${Sg}']")), refs);
+    assert_eq!(list(&value("!Split [', ', !Join [', ', [!Ref Vpc, !Ref Sg]]]")), refs);
+    assert_eq!(list(&value("!Split [',', !Ref Vpc]")), vec![Val::Ref("Vpc".into())]);
+    assert_eq!(
+        list(&value("!Split [',', !Sub '${Vpc},x,${Sg}-y']")),
+        vec![Val::Ref("Vpc".into()), s("x"), Val::Text(vec![Part::Ref("Sg".into()), Part::Text("-y".into())])]
+    );
+    assert_eq!(value("!Select [1, !Split [',', !Join [',', [!Ref Vpc, !Ref Sg]]]]"), Val::Ref("Sg".into()));
+    // a delimiter an ID may contain, or an unknown part, leaves it unknown
+    assert!(matches!(value("!Split ['-', !Join ['-', [!Ref Vpc, !Ref Sg]]]"), Val::Unknown(_)));
+    assert!(matches!(value("!Split [',', !Join [',', [!Ref Vpc, !Ref NoDefault]]]"), Val::Unknown(_)));
+    // a lone attribute may be a list the service joined: not split
+    assert!(matches!(value("!Split [',', !GetAtt Vpc.Ipv6CidrBlocks]"), Val::Unknown(_)));
+}
+
+#[test]
+fn a_list_parameter_passed_as_a_joined_string_is_split() {
+    // what a parent stack passes a nested stack: `SubnetIds: !Join [',', [!Ref A, !Ref B]]`
+    let text = "Parameters:\n  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>'}\n  Names: {Type: String}\nResources:\n  R:\n    Type: T\n    Properties:\n      L: !Ref Subnets\n      S: !Split [',', !Ref Names]\n";
+    let doc = parse(Some("t.yaml"), text);
+    let root = doc.root.expect("parses");
+    let (t, _) = Template::new(&root).expect("template");
+    let mut ctx = Context::new("us-east-1");
+    let span = root.span;
+    let joined =
+        RNode::new(span, Val::Text(vec![Part::Ref("P/A".into()), Part::Text(",".into()), Part::Ref("P/B".into())]));
+    ctx.parameter_values.insert("Subnets".into(), joined.clone());
+    ctx.parameter_values.insert("Names".into(), joined);
+    let r = resolve(&t, &ctx);
+    let res = r.resources.iter().find(|x| x.id == "R").expect("R");
+    let refs = vec![Val::Ref("P/A".into()), Val::Ref("P/B".into())];
+    assert_eq!(list(&res.prop("L").unwrap().val), refs);
+    assert_eq!(list(&res.prop("S").unwrap().val), refs);
+}

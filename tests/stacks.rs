@@ -120,3 +120,104 @@ fn human_output_has_a_region_matrix() {
     assert!(text.contains("Instance  us-east-1        ✗    ✓    PN206"), "{text}");
     assert!(text.contains("Instance  ap-northeast-1   ✓    ✓"), "{text}");
 }
+
+fn finding<'a>(r: &'a Value, code: &str) -> Option<&'a Value> {
+    r["findings"].as_array().unwrap().iter().find(|f| f["code"] == code)
+}
+
+const WIDDIX: &str = "fixtures/stacks/widdix";
+
+#[test]
+fn a_stack_name_parameter_binds_to_the_one_exporting_template() {
+    // `!Sub '${ParentVPCStack}-Subnets${SubnetsReach}'` with no value for
+    // ParentVPCStack; vpc.yaml exports `${AWS::StackName}-SubnetsPublic` as
+    // `!Join [',', [!Ref SubnetAPublic, !Ref SubnetBPublic]]`
+    let (doc, code) = json(&[&format!("{WIDDIX}/vpc.yaml"), &format!("{WIDDIX}/cluster.yaml")]);
+    assert_eq!(code, 0, "{doc}");
+    let cluster = result(&doc, "widdix/cluster.yaml", "us-east-1");
+    let workloads = cluster["workloads"].as_array().unwrap();
+    let subnets: Vec<&str> = workloads.iter().map(|w| w["subnet"].as_str().unwrap()).collect();
+    assert_eq!(subnets, vec!["vpc.yaml/SubnetAPublic", "vpc.yaml/SubnetBPublic"]);
+    for w in workloads {
+        assert_eq!(w["resource"], "AutoScalingGroup");
+        assert_eq!(w["checks"]["dnf"]["status"], "reachable", "{w}");
+        assert_eq!(w["checks"]["ssm"]["status"], "reachable", "{w}");
+    }
+    let note = finding(cluster, "PN010").expect("a PN010 note");
+    assert_eq!(note["severity"], "note");
+    assert_eq!(note["location"]["line"], 8, "at the parameter's declaration");
+    let message = note["message"].as_str().unwrap();
+    assert!(message.contains("parameter `ParentVPCStack`"), "{message}");
+    assert!(message.contains("vpc.yaml is the only template of this run"), "{message}");
+    assert!(message.contains("`${AWS::StackName}-SubnetsPublic`"), "{message}");
+    assert!(finding(cluster, "PN005").is_none(), "nothing left open: {cluster}");
+
+    // the private subnets have no route out: the findings go to vpc.yaml,
+    // where the fix is
+    let (doc, code) = json(&[
+        &format!("{WIDDIX}/vpc.yaml"),
+        &format!("{WIDDIX}/cluster.yaml"),
+        "--parameter",
+        "SubnetsReach=Private",
+    ]);
+    assert_eq!(code, 1);
+    let cluster = result(&doc, "widdix/cluster.yaml", "us-east-1");
+    for w in cluster["workloads"].as_array().unwrap() {
+        assert_eq!(w["checks"]["dnf"]["status"], "unreachable", "{w}");
+        assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN101"]));
+    }
+    let vpc = result(&doc, "widdix/vpc.yaml", "us-east-1");
+    assert!(codes(vpc).contains(&("PN101".to_string(), 51)), "{vpc}");
+}
+
+#[test]
+fn two_templates_of_that_shape_leave_the_import_open_naming_both() {
+    let (doc, code) =
+        json(&[&format!("{WIDDIX}/vpc.yaml"), &format!("{WIDDIX}/vpc-1az.yaml"), &format!("{WIDDIX}/cluster.yaml")]);
+    assert_eq!(code, 0);
+    let cluster = result(&doc, "widdix/cluster.yaml", "us-east-1");
+    assert!(finding(cluster, "PN010").is_none(), "{cluster}");
+    let w = &cluster["workloads"][0];
+    assert_eq!(w["checks"]["dnf"]["status"], "unknown");
+    assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN005"]));
+    let note = finding(cluster, "PN005").expect("PN005");
+    let message = note["message"].as_str().unwrap();
+    assert!(message.contains("vpc.yaml and vpc-1az.yaml"), "{message}");
+    assert!(message.contains("parameter `ParentVPCStack` has no value"), "{message}");
+}
+
+#[test]
+fn the_stack_name_given_matches_without_a_note() {
+    let (doc, code) = json(&[
+        &format!("{WIDDIX}/vpc.yaml"),
+        &format!("{WIDDIX}/cluster.yaml"),
+        "--parameter",
+        "ParentVPCStack=network",
+    ]);
+    assert_eq!(code, 0);
+    let cluster = result(&doc, "widdix/cluster.yaml", "us-east-1");
+    assert!(finding(cluster, "PN010").is_none(), "{cluster}");
+    assert_eq!(cluster["workloads"][0]["checks"]["dnf"]["status"], "reachable");
+}
+
+#[test]
+fn the_real_widdix_cluster_gets_verdicts_with_its_vpc() {
+    let root = std::path::Path::new("../shared/corpus/real/widdix-aws-cf-templates");
+    if !root.exists() {
+        eprintln!("skipped: {} is absent", root.display());
+        return;
+    }
+    let vpc = root.join("vpc/vpc-2azs.yaml");
+    let cluster = root.join("ecs/cluster.yaml");
+    let (doc, _) = json(&[vpc.to_str().unwrap(), cluster.to_str().unwrap(), "--parameter", "SubnetsReach=Private"]);
+    let r = result(&doc, "ecs/cluster.yaml", "us-east-1");
+    let workloads = r["workloads"].as_array().unwrap();
+    assert_eq!(workloads.len(), 2, "one workload per private subnet: {r}");
+    for w in workloads {
+        assert_ne!(w["checks"]["dnf"]["status"], "unknown", "{w}");
+        assert_ne!(w["checks"]["ssm"]["status"], "unknown", "{w}");
+        assert!(w["subnet"].as_str().unwrap().starts_with("vpc-2azs.yaml/Subnet"), "{w}");
+    }
+    let note = finding(r, "PN010").expect("PN010");
+    assert!(note["message"].as_str().unwrap().contains("vpc-2azs.yaml"), "{note}");
+}

@@ -324,3 +324,44 @@ pub fn from_parts(parts: Vec<Part>) -> Val {
         _ => Val::Text(merged),
     }
 }
+
+/// `Fn::Split` of a string with symbolic parts, such as the
+/// `!Join [',', [!Ref SubnetA, !Ref SubnetB]]` a stack exports and another
+/// splits: the references come back as items. Only for a delimiter that no
+/// physical ID, name or ARN contains (no letter, digit, `-`, `_`, `.`, `:`
+/// or `/`), and only when no part is unknown (an unknown part may hold the
+/// delimiter). `None` when it cannot be split.
+pub fn split_symbolic(v: &Val, delimiter: &str, span: Span) -> Option<Vec<RNode>> {
+    let safe = !delimiter.is_empty()
+        && delimiter.chars().all(|c| !c.is_alphanumeric() && !matches!(c, '-' | '_' | '.' | ':' | '/'));
+    let parts: Vec<Part> = match v {
+        Val::Text(parts) => parts.clone(),
+        // a lone reference is one item; a lone attribute may be a list
+        // joined by the service, so it is not split
+        Val::Ref(id) => vec![Part::Ref(id.clone())],
+        _ => return None,
+    };
+    if !safe || parts.iter().any(|p| matches!(p, Part::Unknown(_))) {
+        return None;
+    }
+    let mut items: Vec<Vec<Part>> = vec![Vec::new()];
+    for p in parts {
+        match p {
+            Part::Text(t) => {
+                let mut pieces = t.split(delimiter);
+                if let (Some(first), Some(current)) = (pieces.next(), items.last_mut()) {
+                    current.push(Part::Text(first.to_string()));
+                }
+                for piece in pieces {
+                    items.push(vec![Part::Text(piece.to_string())]);
+                }
+            }
+            other => {
+                if let Some(current) = items.last_mut() {
+                    current.push(other);
+                }
+            }
+        }
+    }
+    Some(items.into_iter().map(|parts| RNode::new(span, from_parts(parts))).collect())
+}
