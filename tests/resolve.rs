@@ -258,24 +258,92 @@ fn graph_edges_of_the_seed() {
     let text = std::fs::read_to_string("fixtures/seed-stack.yaml").unwrap();
     let r = resolved(&text, "ap-northeast-1", &[]);
     let g = ResourceGraph::build(&r);
-    assert_eq!(g.graph.node_count(), 16);
-    assert_eq!(g.targets("S3VPCEndpoint", "Properties.RouteTableIds"), vec!["PrivateSubnetRouteTable"]);
-    assert_eq!(g.targets("MyEC2Instance", "Properties.SecurityGroupIds"), vec!["MyEC2SecurityGroup"]);
-    assert_eq!(g.targets("MyEC2Instance", "Properties.SubnetId"), vec!["PrivateSubnet"]);
-    assert_eq!(g.targets("MyEC2Instance", "Properties.IamInstanceProfile"), vec!["MyInstanceProfile"]);
-    assert_eq!(g.targets("MyInstanceProfile", "Properties.Roles"), vec!["SSMRole"]);
-    assert_eq!(g.targets("VPCEndpointSSM", "Properties.SecurityGroupIds"), vec!["MySSMSecurityGroup"]);
-    assert_eq!(g.targets("MySSMSecurityGroupIngress", "Properties.SourceSecurityGroupId"), vec!["MyEC2SecurityGroup"]);
-    assert_eq!(g.targets("MyEC2SecurityGroupEgressAllowToS3", "Properties.GroupId"), vec!["MyEC2SecurityGroup"]);
+    assert_eq!(g.node_count(), 16);
+    let deps = |id: &str| -> Vec<(String, String)> {
+        g.dependencies(id).into_iter().map(|(n, e)| (n.id.clone(), e.path.clone())).collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
     assert_eq!(
-        g.referrers("MyVPC", "AWS::EC2::VPCEndpoint"),
-        vec!["VPCEndpointSSM", "VPCEndpointEC2Messages", "VPCEndpointSSMMessage", "S3VPCEndpoint"]
+        deps("S3VPCEndpoint"),
+        vec![pair("MyVPC", "Properties.VpcId"), pair("PrivateSubnetRouteTable", "Properties.RouteTableIds[0]")]
     );
-    assert_eq!(g.referrers("PrivateSubnet", "AWS::EC2::SubnetRouteTableAssociation"), vec!["PrivateSubnetRoute"]);
+    assert_eq!(
+        deps("MyEC2Instance"),
+        vec![
+            pair("PrivateSubnet", "Properties.SubnetId"),
+            pair("MyEC2SecurityGroup", "Properties.SecurityGroupIds[0]"),
+            pair("MyInstanceProfile", "Properties.IamInstanceProfile"),
+        ]
+    );
+    assert_eq!(deps("MyInstanceProfile"), vec![pair("SSMRole", "Properties.Roles[0]")]);
+    assert_eq!(
+        deps("MySSMSecurityGroupIngress"),
+        vec![
+            pair("MySSMSecurityGroup", "Properties.GroupId"),
+            pair("MyEC2SecurityGroup", "Properties.SourceSecurityGroupId")
+        ]
+    );
     // every edge is labelled with its property path and kind
-    let edges: Vec<String> = g.graph.edge_indices().map(|e| g.graph[e].path.clone()).collect();
-    assert!(edges.contains(&"Properties.SubnetIds[0]".to_string()));
-    assert_eq!(g.graph.edge_count(), 26);
+    let edges: Vec<&str> = g.references().map(|r| r.path.as_str()).collect();
+    assert!(edges.contains(&"Properties.SubnetIds[0]"));
+    assert_eq!(g.edge_count(), 26);
+    // the seed deploys: no circular dependency
+    assert!(g.cycles().is_empty());
+}
+
+#[test]
+fn circular_dependencies_are_named_with_a_shortest_loop() {
+    use privnet_lint::network::graph::ResourceGraph;
+    let text = "Parameters:
+  Flag: {Type: String, Default: 'no'}
+  Open: {Type: String}
+Conditions:
+  Maybe: !Equals [!Ref Flag, 'yes']
+  Unknown: !Equals [!Ref Open, 'yes']
+Resources:
+  A:
+    Type: T
+    Properties: {X: !Ref B}
+  B:
+    Type: T
+    Properties: {X: !GetAtt C.Arn, Y: !Ref D}
+  C:
+    Type: T
+    DependsOn: A
+  D:
+    Type: T
+    Properties: {X: !Sub '${A}'}
+  Free:
+    Type: T
+    Properties: {X: !Ref A}
+  Self:
+    Type: T
+    Properties: {X: !Ref Self}
+  E:
+    Type: T
+    Properties: {X: !If [Maybe, !Ref F, none]}
+  F:
+    Type: T
+    Properties: {X: !Ref E}
+  G:
+    Type: T
+    Condition: Unknown
+    Properties: {X: !Ref G}
+";
+    let r = resolved(text, "us-east-1", &[]);
+    let g = ResourceGraph::build(&r);
+    let cycles = g.cycles();
+    let members: Vec<Vec<&str>> = cycles.iter().map(|c| c.members.iter().map(|m| m.id.as_str()).collect()).collect();
+    // E → F only where `Maybe` holds; G may not exist
+    assert_eq!(members, vec![vec!["A", "B", "C", "D"], vec!["Self"]]);
+    let loop_ids: Vec<(&str, &str)> = cycles[0].steps.iter().map(|s| (s.from.id.as_str(), s.to.id.as_str())).collect();
+    assert_eq!(loop_ids, vec![("A", "B"), ("B", "C"), ("C", "A")]);
+    assert_eq!(cycles[0].steps[2].reference.path, "DependsOn");
+    assert_eq!(cycles[1].steps.len(), 1);
+    let r = resolved(text, "us-east-1", &[("Flag", "yes")]);
+    let members: Vec<Vec<String>> =
+        ResourceGraph::build(&r).cycles().iter().map(|c| c.members.iter().map(|m| m.id.clone()).collect()).collect();
+    assert_eq!(members.last(), Some(&vec!["E".to_string(), "F".to_string()]));
 }
 
 #[test]
@@ -285,7 +353,7 @@ fn depends_on_and_sub_edges() {
     let text = "Resources:\n  A:\n    Type: T\n  B:\n    Type: T\n    DependsOn: A\n    Properties:\n      X: !Sub '${A}-${A.Arn}'\n";
     let r = resolved(text, "us-east-1", &[]);
     let g = ResourceGraph::build(&r);
-    let kinds: Vec<RefKind> = g.graph.edge_indices().map(|e| g.graph[e].kind).collect();
+    let kinds: Vec<RefKind> = g.references().map(|r| r.kind).collect();
     assert!(kinds.contains(&RefKind::DependsOn));
     assert_eq!(kinds.iter().filter(|k| **k == RefKind::Sub).count(), 2);
     let b = r.resources.iter().find(|x| x.id == "B").unwrap();

@@ -180,10 +180,18 @@ fn two_templates_of_that_shape_leave_the_import_open_naming_both() {
     let w = &cluster["workloads"][0];
     assert_eq!(w["checks"]["dnf"]["status"], "unknown");
     assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN005"]));
-    let note = finding(cluster, "PN005").expect("PN005");
-    let message = note["message"].as_str().unwrap();
-    assert!(message.contains("vpc.yaml and vpc-1az.yaml"), "{message}");
-    assert!(message.contains("parameter `ParentVPCStack` has no value"), "{message}");
+    // one note for the open value, naming both templates, with advice that works
+    let notes: Vec<&Value> = cluster["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "PN005").collect();
+    assert_eq!(notes.len(), 1, "{cluster}");
+    let message = notes[0]["message"].as_str().unwrap();
+    assert!(message.contains("`Fn::ImportValue ${ParentVPCStack}-SubnetsPublic`"), "{message}");
+    assert!(message.contains("2 templates of this run provide (vpc.yaml, vpc-1az.yaml)"), "{message}");
+    let fix = notes[0]["fix"].as_str().unwrap();
+    assert!(fix.contains("only the one it is deployed with (vpc.yaml or vpc-1az.yaml)"), "{fix}");
+    // the hop says why
+    let detail = w["checks"]["dnf"]["paths"][0]["hops"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("parameter `ParentVPCStack` has no value and names a stack"), "{detail}");
+    assert!(detail.contains("vpc.yaml and vpc-1az.yaml"), "{detail}");
 }
 
 #[test]
@@ -220,4 +228,30 @@ fn the_real_widdix_cluster_gets_verdicts_with_its_vpc() {
     }
     let note = finding(r, "PN010").expect("PN010");
     assert!(note["message"].as_str().unwrap().contains("vpc-2azs.yaml"), "{note}");
+}
+
+#[test]
+fn a_template_lacking_one_of_the_names_is_not_bound() {
+    use privnet_lint::lint::{Input, lint_inputs};
+    // vpc.yaml without its `-VPC` export: deploying the cluster with it as
+    // the parent fails ("No export named …-VPC"), so it names no stack
+    let vpc = std::fs::read_to_string(format!("{WIDDIX}/vpc.yaml")).unwrap();
+    let cut = vpc.find("  VPC:\n    Description: 'VPC.'").expect("the VPC output");
+    let end = cut + vpc[cut..].find("  SubnetsPublic:").unwrap();
+    let partial = format!("{}{}", &vpc[..cut], &vpc[end..]);
+    let cluster = std::fs::read_to_string(format!("{WIDDIX}/cluster.yaml")).unwrap();
+    let inputs = [Input::named("vpc.yaml", partial), Input::named("cluster.yaml", cluster)];
+    let results = lint_inputs(&inputs, &privnet_lint::Options::default());
+    let r = results.iter().find(|r| r.path == "cluster.yaml").unwrap();
+    assert!(r.findings.iter().all(|f| f.code.as_str() != "PN010"), "{:?}", r.findings);
+    let w = &r.workloads[0];
+    assert_eq!(w.dnf.status, privnet_lint::reach::Status::Unknown);
+    let note = r.findings.iter().find(|f| f.code.as_str() == "PN005").expect("PN005");
+    assert!(
+        note.message.contains(
+            "no template of this run exports every name it is used for (vpc.yaml lacks `${AWS::StackName}-VPC`)"
+        ),
+        "{}",
+        note.message
+    );
 }

@@ -21,6 +21,10 @@ pub fn advice(open: &Open) -> String {
         Open::Import { name } => format!(
             "Lint the template that exports `{name}` in the same run (`privnet-lint app.yaml network.yaml`), or pass the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`)."
         ),
+        Open::Exporters { templates, .. } => format!(
+            "Lint this template with only the one it is deployed with ({}), or pass the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`).",
+            templates.join(" or ")
+        ),
         Open::Id { id } => format!(
             "Pass the account's saved state with --account-state, which describes `{id}`, or declare the resource in the template."
         ),
@@ -73,5 +77,12 @@ mod tests {
         // a nested stack's only from its parent
         let a = advice(&p("AWS::EC2::Subnet::Id", "NetworkStack"));
         assert!(a.contains("`Parameters` of the AWS::CloudFormation::Stack `NetworkStack`"), "{a}");
+    }
+
+    #[test]
+    fn several_exporters_are_told_apart_by_linting_one() {
+        let open = Open::Exporters { name: "${Parent}-Vpc".into(), templates: vec!["a.yaml".into(), "b.yaml".into()] };
+        let a = advice(&open);
+        assert!(a.contains("only the one it is deployed with (a.yaml or b.yaml)") && !a.contains("--parameter"), "{a}");
     }
 }

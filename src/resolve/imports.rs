@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::value::{Unknown, Val};
+use super::value::{Open, Unknown, Val};
 use super::{Export, Resolver};
 use crate::finding::{Code, Finding};
 use crate::source::{Node, Span, Value};
@@ -25,8 +25,11 @@ pub(super) enum Binding {
     /// The one template of the run that exports every name the parameter's
     /// imports need: its label, and those names.
     Bound(String, Vec<String>),
-    /// Several templates export names of that shape.
+    /// Several templates export every name of that shape.
     Ambiguous(Vec<String>),
+    /// Templates export some of the names but none all of them: each with
+    /// the names it lacks.
+    Incomplete(Vec<(String, Vec<String>)>),
     /// No template of the run exports a name of that shape.
     None,
 }
@@ -84,12 +87,16 @@ impl<'d> Resolver<'_, 'd> {
             let name = name.to_string();
             return self.export(&name, span).unwrap_or(Val::Import(Some(name), span));
         }
+        // a name built from a stack-name parameter without a value
+        let Some((parameter, shape)) = self.import_shape(arg) else {
+            return Val::Import(v.pattern_text(), span);
+        };
         if !self.ctx.exports.is_empty()
-            && let Some(bound) = self.import_by_stack_parameter(arg, span)
+            && let Some(bound) = self.import_by_stack_parameter(&parameter, &shape, span)
         {
             return bound;
         }
-        Val::Import(v.pattern_text(), span)
+        Val::Import(Some(shape.replace('*', &format!("${{{parameter}}}"))), span)
     }
 
     /// The value of the one export of the run whose name matches `name`; an
@@ -107,12 +114,13 @@ impl<'d> Resolver<'_, 'd> {
                 }
                 Some(export.value.val.clone())
             }
-            _ => Some(Val::Unknown(Unknown::new(
+            _ => Some(Val::Unknown(Unknown::decided_by(
                 format!(
                     "`Fn::ImportValue {name}` matches exports of {} linted in this run: which one it reads depends on the stack names they are deployed with; lint this template with only one of them",
                     listed(&labels)
                 ),
                 span,
+                Open::Exporters { name: name.to_string(), templates: labels },
             ))),
         }
     }
@@ -148,8 +156,10 @@ impl<'d> Resolver<'_, 'd> {
         Some((parameter?.to_string(), shape))
     }
 
-    /// What the stack-name parameter `name` binds to, from every
-    /// `Fn::ImportValue` of the template whose name it builds.
+    /// What the stack-name parameter `name` binds to: the one template of
+    /// the run that exports every name the parameter builds in the imports
+    /// this region and parameter set evaluate (a stack that lacks one fails
+    /// the importing stack: "No export named …").
     fn stack_binding(&mut self, name: &str) -> Binding {
         if let Some(b) = self.bindings.get(name) {
             return b.clone();
@@ -157,57 +167,119 @@ impl<'d> Resolver<'_, 'd> {
         let t = self.t;
         let mut imports: Vec<&'d Node> = Vec::new();
         for r in &t.resources {
-            collect_imports(r.node, &mut imports);
+            let live = match r.condition {
+                Some((c, _)) => self.condition(c) != Some(false),
+                None => true,
+            };
+            if live {
+                self.collect_imports(r.node, &mut imports);
+            }
         }
         for o in &t.outputs {
-            collect_imports(o.node, &mut imports);
+            self.collect_imports(o.node, &mut imports);
         }
         let exports = self.ctx.exports.clone();
-        let mut candidates: Option<Vec<String>> = None;
         let mut shapes: BTreeSet<String> = BTreeSet::new();
         for arg in imports {
-            let Some((p, shape)) = self.import_shape(arg) else { continue };
-            if p != name {
-                continue;
+            if let Some((p, shape)) = self.import_shape(arg)
+                && p == name
+            {
+                shapes.insert(shape);
             }
-            let labels = labels_of(self.others(&exports).filter(|e| e.name == shape));
-            if labels.is_empty() {
-                // not exported by any template of the run: it says nothing
-                // about which of them the parameter names
-                continue;
-            }
-            shapes.insert(shape);
-            candidates = Some(match candidates {
-                None => labels,
-                Some(c) => c.into_iter().filter(|l| labels.contains(l)).collect(),
-            });
         }
-        let binding = match candidates {
-            Some(c) if c.len() == 1 => Binding::Bound(c[0].clone(), shapes.into_iter().collect()),
-            Some(c) if c.len() > 1 => Binding::Ambiguous(c),
-            _ => Binding::None,
+        // the templates exporting some of the names, and those exporting all
+        let some = labels_of(self.others(&exports).filter(|e| shapes.contains(&e.name)));
+        let all: Vec<String> = some
+            .iter()
+            .filter(|l| shapes.iter().all(|s| self.others(&exports).any(|e| e.label == **l && e.name == *s)))
+            .cloned()
+            .collect();
+        let binding = match (all.as_slice(), some.as_slice()) {
+            ([one], _) => Binding::Bound(one.clone(), shapes.into_iter().collect()),
+            ([_, _, ..], _) => Binding::Ambiguous(all),
+            ([], []) => Binding::None,
+            ([], partial) => {
+                let missing = |l: &String| -> Vec<String> {
+                    shapes
+                        .iter()
+                        .filter(|s| !self.others(&exports).any(|e| e.label == *l && e.name == **s))
+                        .cloned()
+                        .collect()
+                };
+                Binding::Incomplete(partial.iter().map(|l| (l.clone(), missing(l))).collect())
+            }
         };
         self.bindings.insert(name.to_string(), binding.clone());
         binding
+    }
+
+    /// The arguments of the `Fn::ImportValue`s under `node` that this
+    /// region and parameter set evaluate (an undecided `Fn::If` keeps both
+    /// branches).
+    fn collect_imports(&mut self, node: &'d Node, out: &mut Vec<&'d Node>) {
+        if let Some((name, entry)) = node.as_intrinsic() {
+            match name {
+                "Fn::ImportValue" => {
+                    out.push(&entry.value);
+                    return;
+                }
+                "Fn::If" => {
+                    if let Some([cond, yes, no]) = entry.value.as_seq().and_then(|s| <&[Node; 3]>::try_from(s).ok()) {
+                        match cond.as_str().and_then(|c| self.condition(c)) {
+                            Some(true) => self.collect_imports(yes, out),
+                            Some(false) => self.collect_imports(no, out),
+                            None => {
+                                self.collect_imports(yes, out);
+                                self.collect_imports(no, out);
+                            }
+                        }
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+        match &node.value {
+            Value::Seq(items) => items.iter().for_each(|i| self.collect_imports(i, out)),
+            Value::Map(entries) => entries.iter().for_each(|e| self.collect_imports(&e.value, out)),
+            _ => {}
+        }
     }
 
     /// `Fn::ImportValue` of a name built from a stack-name parameter
     /// without a value: the export of the template it binds to (with a
     /// PN010 note, once per parameter), an unknown naming the candidates
     /// when several templates fit, `None` when the name is not of that kind.
-    fn import_by_stack_parameter(&mut self, arg: &'d Node, span: Span) -> Option<Val> {
-        let (parameter, shape) = self.import_shape(arg)?;
+    fn import_by_stack_parameter(&mut self, parameter: &str, shape: &str, span: Span) -> Option<Val> {
         let shown = shape.replace('*', &format!("${{{parameter}}}"));
-        match self.stack_binding(&parameter) {
+        let stack = |s: &str| s.replace('*', "${AWS::StackName}");
+        match self.stack_binding(parameter) {
             Binding::None => None,
-            Binding::Ambiguous(labels) => Some(Val::Unknown(Unknown::new(
+            Binding::Incomplete(partial) => {
+                let lacks: Vec<String> = partial
+                    .iter()
+                    .map(|(l, missing)| {
+                        let names: Vec<String> = missing.iter().map(|m| format!("`{}`", stack(m))).collect();
+                        format!("{l} lacks {}", listed(&names))
+                    })
+                    .collect();
+                Some(Val::Unknown(Unknown::new(
+                    format!(
+                        "`Fn::ImportValue {shown}`: parameter `{parameter}` has no value and names a stack, and no template of this run exports every name it is used for ({}), so it names none of them",
+                        lacks.join("; ")
+                    ),
+                    span,
+                )))
+            }
+            Binding::Ambiguous(labels) => Some(Val::Unknown(Unknown::decided_by(
                 format!(
                     "`Fn::ImportValue {shown}`: parameter `{parameter}` has no value and names a stack, and {} templates of this run export names of that shape (`{}`): {}; which one it names is open, so lint this template with only the one it is deployed with",
                     labels.len(),
-                    shape.replace('*', "${AWS::StackName}"),
+                    stack(shape),
                     listed(&labels),
                 ),
                 span,
+                Open::Exporters { name: shown.clone(), templates: labels },
             ))),
             Binding::Bound(label, shapes) => {
                 let exports = self.ctx.exports.clone();
@@ -215,9 +287,9 @@ impl<'d> Resolver<'_, 'd> {
                 if !self.imported.contains(&label) {
                     self.imported.push(label.clone());
                 }
-                if !self.noted.contains(&parameter) {
-                    self.noted.push(parameter.clone());
-                    self.findings.push(self.binding_note(&parameter, &label, &shapes));
+                if !self.noted.iter().any(|n| n == parameter) {
+                    self.noted.push(parameter.to_string());
+                    self.findings.push(self.binding_note(parameter, &label, &shapes));
                 }
                 Some(export.value.val.clone())
             }
@@ -250,19 +322,6 @@ impl<'d> Resolver<'_, 'd> {
             && !self.ctx.parameters.contains_key(p.name)
             && !self.ctx.parameter_values.contains_key(p.name))
         .then(|| Val::Str(format!("{MARK}{}{MARK}", p.name)))
-    }
-}
-
-/// The arguments of every `Fn::ImportValue` under `node`.
-fn collect_imports<'d>(node: &'d Node, out: &mut Vec<&'d Node>) {
-    if let Some(("Fn::ImportValue", entry)) = node.as_intrinsic() {
-        out.push(&entry.value);
-        return;
-    }
-    match &node.value {
-        Value::Seq(items) => items.iter().for_each(|i| collect_imports(i, out)),
-        Value::Map(entries) => entries.iter().for_each(|e| collect_imports(&e.value, out)),
-        _ => {}
     }
 }
 

@@ -178,6 +178,10 @@ pub struct Resolved {
     pub findings: Vec<Finding>,
     /// Labels of the templates whose exports `Fn::ImportValue` used.
     pub imported: Vec<String>,
+    /// A macro or preprocessor rewrites the template before CloudFormation
+    /// reads it ([`Template::rewritten`]): its references are not the
+    /// deployed template's.
+    pub rewritten: bool,
 }
 
 impl Resolved {
@@ -259,6 +263,7 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
         conditions,
         findings: r.findings,
         imported: r.imported,
+        rewritten: t.rewritten(),
     }
 }
 

@@ -49,6 +49,15 @@ pub enum Open {
         /// The export's name (`*` for the parts known only at deploy time).
         name: String,
     },
+    /// An `Fn::ImportValue` that several templates of the run export (names
+    /// built from `${AWS::StackName}`): which one it reads depends on the
+    /// stack names they are deployed with.
+    Exporters {
+        /// The import's name as written (`${ParentVPCStack}-SubnetsPrivate`).
+        name: String,
+        /// The templates that export it, in run order.
+        templates: Vec<String>,
+    },
     /// A resource given by its ID (`subnet-0123…`, `sg-0123…`): it exists
     /// in the account, outside the template.
     Id {

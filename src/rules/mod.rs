@@ -5,14 +5,17 @@
 //! itself: standalone egress rules that drop the default (PN204), endpoints
 //! on the default group (PN205), prefix lists of another region (PN206,
 //! PN207), rules CloudFormation drops (PN208, PN209), endpoints that cannot
-//! be created (PN404, PN408, PN410). The rule table and documentation come
+//! be created (PN404, PN408, PN410), and circular dependencies between
+//! resources, from the resource graph (PN008). The rule table and documentation come
 //! from `rules/*.md` (see [`crate::finding`]).
 
+mod dependencies;
 mod model;
 mod open;
 
 use std::collections::HashMap;
 
+pub use dependencies::cycle_findings;
 pub use model::model_findings;
 pub use open::Conditional;
 use open::{Notes, Which};

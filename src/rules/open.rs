@@ -225,6 +225,11 @@ fn describe(open: &Open, first: &Blocker, users: &[String]) -> String {
         Open::Import { name } => {
             format!("`Fn::ImportValue {name}` names an export of another stack, and no template of this run exports it")
         }
+        Open::Exporters { name, templates } => format!(
+            "`Fn::ImportValue {name}` names an export that {} templates of this run provide ({}), so which stack it reads is open",
+            templates.len(),
+            templates.join(", ")
+        ),
         Open::Id { id } => format!("`{id}` is outside the template: it names a resource of the account"),
         Open::DefaultVpc if users.len() > 1 => format!(
             "{} name no subnet, so they launch in default subnets of the account's default VPC, which the template does not describe",

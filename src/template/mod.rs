@@ -283,6 +283,14 @@ impl<'d> Template<'d> {
         self.symbols.get(name).copied()
     }
 
+    /// True when a macro (a `Transform` other than
+    /// `AWS::LanguageExtensions`, which privnet-lint expands) or a
+    /// preprocessor rewrites the template before CloudFormation reads it:
+    /// what CloudFormation sees is not this text.
+    pub fn rewritten(&self) -> bool {
+        self.preprocessed || self.transforms.iter().any(|n| n != "AWS::LanguageExtensions")
+    }
+
     /// The resource with this logical ID.
     pub fn resource(&self, id: &str) -> Option<&Resource<'d>> {
         match self.symbol(id)? {
