@@ -459,12 +459,13 @@ pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, im
     network.workloads.retain(|w| stacks::label_of(&w.id).is_none_or(|l| !imported.iter().any(|i| i == l)));
     let workloads = reach::analyze(&network, region);
     let mut findings = resolved.findings.clone();
+    let graph = ResourceGraph::build(&resolved);
     // CloudFormation's creation order, whose cycles it rejects; a macro's
-    // output has other references than its source, so no graph of that
+    // output has other references than its source, so no cycle is judged
     if !resolved.rewritten {
-        findings.extend(rules::cycle_findings(&ResourceGraph::build(&resolved)));
+        findings.extend(rules::cycle_findings(&graph));
     }
-    findings.extend(rules::path_findings(&workloads, text, &conditionals(&resolved)));
+    findings.extend(rules::path_findings(&workloads, text, &conditionals(&resolved, &graph)));
     let model = rules::model_findings(&network, region);
     findings.extend(model.into_iter().filter(|f| {
         // a foreign template's own model findings come from its own analysis
@@ -476,7 +477,7 @@ pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, im
 /// The template's own resources whose `Condition` cannot be decided: they
 /// are analyzed as if they exist, and their condition's parameter gets a
 /// PN005 note where one of them is on a workload's path.
-fn conditionals(resolved: &Resolved) -> Vec<rules::Conditional<'_>> {
+fn conditionals<'r>(resolved: &'r Resolved, graph: &ResourceGraph<'r>) -> Vec<rules::Conditional<'r>> {
     resolved
         .resources
         .iter()
@@ -486,12 +487,7 @@ fn conditionals(resolved: &Resolved) -> Vec<rules::Conditional<'_>> {
                 id: &r.id,
                 extent: Span { start: r.span.start, end: r.properties.span.end.max(r.span.end) },
                 unknown: u,
-                referrers: resolved
-                    .references
-                    .iter()
-                    .filter(|x| x.to == r.id)
-                    .filter_map(|x| resolved.resources.get(x.from).map(|f| f.id.as_str()))
-                    .collect(),
+                referrers: graph.referrers(&r.id).into_iter().map(|f| f.id.as_str()).collect(),
             }),
             _ => None,
         })

@@ -287,6 +287,19 @@ fn graph_edges_of_the_seed() {
     let edges: Vec<&str> = g.references().map(|r| r.path.as_str()).collect();
     assert!(edges.contains(&"Properties.SubnetIds[0]"));
     assert_eq!(g.edge_count(), 26);
+    // who refers to a resource, each once, in template order
+    let referrers = |id: &str| -> Vec<String> { g.referrers(id).into_iter().map(|r| r.id.clone()).collect() };
+    assert_eq!(referrers("MyInstanceProfile"), vec!["MyEC2Instance"]);
+    assert_eq!(
+        referrers("MyEC2SecurityGroup"),
+        vec![
+            "MySSMSecurityGroupIngress",
+            "MyEC2SecurityGroupEgressAllowToSSM",
+            "MyEC2SecurityGroupEgressAllowToS3",
+            "MyEC2Instance"
+        ]
+    );
+    assert!(referrers("MyEC2Instance").is_empty());
     // the seed deploys: no circular dependency
     assert!(g.cycles().is_empty());
 }

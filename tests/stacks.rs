@@ -184,10 +184,12 @@ fn two_templates_of_that_shape_leave_the_import_open_naming_both() {
     let notes: Vec<&Value> = cluster["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "PN005").collect();
     assert_eq!(notes.len(), 1, "{cluster}");
     let message = notes[0]["message"].as_str().unwrap();
-    assert!(message.contains("`Fn::ImportValue ${ParentVPCStack}-SubnetsPublic`"), "{message}");
-    assert!(message.contains("2 templates of this run provide (vpc.yaml, vpc-1az.yaml)"), "{message}");
+    assert_eq!(notes[0]["location"]["line"], 8, "at the parameter that names the stack");
+    assert!(message.contains("parameter `ParentVPCStack` has no value"), "{message}");
+    assert!(message.contains("the import `${ParentVPCStack}-SubnetsPublic`"), "{message}");
+    assert!(message.contains("2 templates of this run export it (vpc.yaml, vpc-1az.yaml)"), "{message}");
     let fix = notes[0]["fix"].as_str().unwrap();
-    assert!(fix.contains("only the one it is deployed with (vpc.yaml or vpc-1az.yaml)"), "{fix}");
+    assert!(fix.contains("only the one `ParentVPCStack` names (vpc.yaml or vpc-1az.yaml)"), "{fix}");
     // the hop says why
     let detail = w["checks"]["dnf"]["paths"][0]["hops"][0]["detail"].as_str().unwrap();
     assert!(detail.contains("parameter `ParentVPCStack` has no value and names a stack"), "{detail}");
@@ -254,4 +256,43 @@ fn a_template_lacking_one_of_the_names_is_not_bound() {
         "{}",
         note.message
     );
+}
+
+#[test]
+fn imports_from_one_stack_parameter_share_one_note() {
+    // two subnets imported from `${ParentVPCStack}`, and nothing in the run
+    // exports them: one value decides both, the stack the parameter names
+    let text = std::fs::read_to_string(format!("{WIDDIX}/cluster.yaml")).unwrap();
+    let two = text.replace(
+        "VPCZoneIdentifier: !Split [',', {'Fn::ImportValue': !Sub '${ParentVPCStack}-Subnets${SubnetsReach}'}]",
+        "VPCZoneIdentifier:\n        - {'Fn::ImportValue': !Sub '${ParentVPCStack}-SubnetA'}\n        - {'Fn::ImportValue': !Sub '${ParentVPCStack}-SubnetB'}",
+    );
+    assert_ne!(two, text);
+    let dir = std::env::temp_dir().join(format!("privnet-lint-parent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cluster.yaml");
+    std::fs::write(&path, &two).unwrap();
+    let (doc, code) = json(&[path.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(code, 0, "{doc}");
+    let r = &doc["results"][0];
+    let workloads = r["workloads"].as_array().unwrap();
+    assert_eq!(workloads.len(), 2, "one workload per subnet: {r}");
+    for w in workloads {
+        assert_eq!(w["checks"]["dnf"]["status"], "unknown", "{w}");
+        assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN005"]));
+    }
+    let notes: Vec<&Value> = r["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "PN005").collect();
+    assert_eq!(notes.len(), 1, "one note for the one deciding value: {r}");
+    assert_eq!(notes[0]["resource"], "ParentVPCStack");
+    assert_eq!(notes[0]["location"]["line"], 8);
+    let message = notes[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "parameter `ParentVPCStack` has no value and names the stack the imports `${ParentVPCStack}-SubnetA` and `${ParentVPCStack}-SubnetB` read from, and no template of this run exports them"
+        ),
+        "{message}"
+    );
+    let fix = notes[0]["fix"].as_str().unwrap();
+    assert!(fix.contains("Lint the template of the stack `ParentVPCStack` names in the same run"), "{fix}");
 }

@@ -8,9 +8,13 @@
 //! name. CloudFormation orders creation by it and rejects a template whose
 //! graph has a cycle ([`ResourceGraph::cycles`], PN008).
 //!
-//! The network relations (which route table a subnet uses, which groups a
-//! workload has) are not asked of this graph: [`Network`](super::Network)
-//! holds them typed, with AWS's defaults applied, indexed by logical ID.
+//! Later stages ask it what only references tell: the circular
+//! dependencies (PN008), and which resources refer to one whose
+//! `Condition` cannot be decided (its PN005 note names the workloads that
+//! do). The network relations (which route table a subnet uses, which
+//! groups a workload has) are not asked of this graph:
+//! [`Network`](super::Network) holds them typed, with AWS's defaults
+//! applied, indexed by logical ID.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -101,6 +105,17 @@ impl<'r> ResourceGraph<'r> {
             .collect();
         out.sort_by_key(|(order, _, r)| (*order, r.span.start.offset));
         out.into_iter().map(|(_, res, r)| (res, r)).collect()
+    }
+
+    /// The resources that refer to `id` (each once, in template order):
+    /// those CloudFormation creates after it.
+    pub fn referrers(&self, id: &str) -> Vec<&'r ResolvedResource> {
+        let Some(&n) = self.index.get(id) else { return Vec::new() };
+        let mut from: Vec<usize> =
+            self.graph.edges_directed(n, Direction::Incoming).map(|e| self.graph[e.source()]).collect();
+        from.sort_unstable();
+        from.dedup();
+        from.into_iter().map(|i| &self.resolved.resources[i]).collect()
     }
 
     /// Every circular dependency among resources that certainly exist (a

@@ -25,6 +25,22 @@ pub fn advice(open: &Open) -> String {
             "Lint this template with only the one it is deployed with ({}), or pass the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`).",
             templates.join(" or ")
         ),
+        Open::ParentStack(p) if p.exporters.len() > 1 => format!(
+            "Lint this template with only the one `{}` names ({}), or pass the stack's name with `--parameter {}=<stack name>` and the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`).",
+            p.parameter,
+            p.exporters.join(" or "),
+            p.parameter
+        ),
+        Open::ParentStack(p) => format!(
+            "Lint the template of the stack `{parameter}` names in the same run (`privnet-lint vpc.yaml app.yaml`): when it is the only one exporting every name the imports need, `{parameter}` is bound to it (PN010). Or pass the stack's name with `--parameter {parameter}=<stack name>` and the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`).",
+            parameter = p.parameter
+        ),
+        Open::Undefined { name, reported: true } => {
+            format!("Correct the name, or declare the parameter or resource `{name}` in the template.")
+        }
+        Open::Undefined { name, reported: false } => format!(
+            "Lint the template as CloudFormation receives it, once the module or macro that may define `{name}` is expanded (for rain modules, the output of `rain pkg`), or declare `{name}` in the template."
+        ),
         Open::Id { id } => format!(
             "Pass the account's saved state with --account-state, which describes `{id}`, or declare the resource in the template."
         ),

@@ -2,7 +2,7 @@
 
 use ipnet::IpNet;
 
-use super::value::{Part, RNode, Unknown, Val, from_parts, split_symbolic, to_parts};
+use super::value::{Open, Part, RNode, Unknown, Val, from_parts, split_symbolic, to_parts};
 use super::{RefKind, Resolver};
 use crate::finding::{Code, Finding};
 use crate::source::{Node, Span, Value};
@@ -204,13 +204,22 @@ impl<'d> Resolver<'_, 'd> {
             self.reference(target, RefKind::Ref, span);
             return Val::Ref(target.to_string());
         }
-        unknown(format!("`{target}` is not defined in this template"), span)
+        self.undefined(target, format!("`{target}` is not defined in this template"), span)
+    }
+
+    /// A name the template uses but does not define: open, and reported as
+    /// PN003 by the template's check unless a macro or module may define it
+    /// (or the template is a nested stack, whose findings are its own).
+    fn undefined(&self, name: &str, reason: String, span: Span) -> Val {
+        let reported = self.t.strict_names() && self.ctx.scope.is_empty();
+        let open = Open::Undefined { name: name.to_string(), reported };
+        Val::Unknown(Unknown::decided_by(reason, span, open))
     }
 
     /// `Fn::GetAtt id.attr`.
     fn attribute(&mut self, id: &str, attr: &str, span: Span) -> Val {
         let Some(ri) = self.t.resource_index(id) else {
-            return unknown(format!("`{id}` is not a resource of this template"), span);
+            return self.undefined(id, format!("`{id}` is not a resource of this template"), span);
         };
         let ty = self.t.resources[ri].ty;
         if is_id_attribute(ty, attr) {

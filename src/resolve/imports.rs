@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::value::{Open, Unknown, Val};
+use super::value::{Open, ParentStack, Unknown, Val};
 use super::{Export, Resolver};
 use crate::finding::{Code, Finding};
 use crate::source::{Node, Span, Value};
@@ -96,7 +96,36 @@ impl<'d> Resolver<'_, 'd> {
         {
             return bound;
         }
-        Val::Import(Some(shape.replace('*', &format!("${{{parameter}}}"))), span)
+        let shown = shape.replace('*', &format!("${{{parameter}}}"));
+        let reason = format!(
+            "`Fn::ImportValue {shown}`: parameter `{parameter}` has no value and names the stack it reads from, and no template of this run exports `{}`",
+            shape.replace('*', "${AWS::StackName}")
+        );
+        self.parent_stack(&parameter, shown.clone(), reason, span, Vec::new(), Vec::new())
+            .unwrap_or(Val::Import(Some(shown), span))
+    }
+
+    /// An import left open by stack-name parameter `parameter`: one value
+    /// decides every import built from it ([`Open::ParentStack`]).
+    fn parent_stack(
+        &self,
+        parameter: &str,
+        import: String,
+        reason: String,
+        span: Span,
+        exporters: Vec<String>,
+        lacking: Vec<String>,
+    ) -> Option<Val> {
+        let p = self.t.parameter(parameter)?;
+        let open = Open::ParentStack(Box::new(ParentStack {
+            parameter: parameter.to_string(),
+            declared: p.span,
+            scope: self.ctx.scope.clone(),
+            import,
+            exporters,
+            lacking,
+        }));
+        Some(Val::Unknown(Unknown::decided_by(reason, span, open)))
     }
 
     /// The value of the one export of the run whose name matches `name`; an
@@ -263,24 +292,21 @@ impl<'d> Resolver<'_, 'd> {
                         format!("{l} lacks {}", listed(&names))
                     })
                     .collect();
-                Some(Val::Unknown(Unknown::new(
-                    format!(
-                        "`Fn::ImportValue {shown}`: parameter `{parameter}` has no value and names a stack, and no template of this run exports every name it is used for ({}), so it names none of them",
-                        lacks.join("; ")
-                    ),
-                    span,
-                )))
+                let reason = format!(
+                    "`Fn::ImportValue {shown}`: parameter `{parameter}` has no value and names a stack, and no template of this run exports every name it is used for ({}), so it names none of them",
+                    lacks.join("; ")
+                );
+                self.parent_stack(parameter, shown, reason, span, Vec::new(), lacks)
             }
-            Binding::Ambiguous(labels) => Some(Val::Unknown(Unknown::decided_by(
-                format!(
+            Binding::Ambiguous(labels) => {
+                let reason = format!(
                     "`Fn::ImportValue {shown}`: parameter `{parameter}` has no value and names a stack, and {} templates of this run export names of that shape (`{}`): {}; which one it names is open, so lint this template with only the one it is deployed with",
                     labels.len(),
                     stack(shape),
                     listed(&labels),
-                ),
-                span,
-                Open::Exporters { name: shown.clone(), templates: labels },
-            ))),
+                );
+                self.parent_stack(parameter, shown, reason, span, labels, Vec::new())
+            }
             Binding::Bound(label, shapes) => {
                 let exports = self.ctx.exports.clone();
                 let export = exports.iter().find(|e| e.label == label && e.name == shape)?;

@@ -58,6 +58,20 @@ pub enum Open {
         /// The templates that export it, in run order.
         templates: Vec<String>,
     },
+    /// A stack-name parameter without a value that `Fn::ImportValue` names
+    /// are built from (`!Sub '${ParentVPCStack}-SubnetAPrivate'`): the stack
+    /// it names decides every import built from it, so its imports share
+    /// one note (keyed by [`Open::deciding`]).
+    ParentStack(Box<ParentStack>),
+    /// A name the template uses (`Ref`, `Fn::GetAtt`) but does not define:
+    /// a resource that a module or macro adds, or a mistake.
+    Undefined {
+        /// The name.
+        name: String,
+        /// Whether the template's own check reports it (PN003): always,
+        /// unless a macro, module or unexpanded loop may define it.
+        reported: bool,
+    },
     /// A resource given by its ID (`subnet-0123…`, `sg-0123…`): it exists
     /// in the account, outside the template.
     Id {
@@ -68,14 +82,52 @@ pub enum Open {
     DefaultVpc,
 }
 
+/// A stack-name parameter that import names are built from
+/// ([`Open::ParentStack`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParentStack {
+    /// The parameter's logical ID.
+    pub parameter: String,
+    /// Where its name is declared in `Parameters`.
+    pub declared: Span,
+    /// The template that declares it (as in [`Open::Parameter`]).
+    pub scope: String,
+    /// The import's name as written (`${ParentVPCStack}-SubnetAPrivate`).
+    pub import: String,
+    /// The templates of the run that export every name of that shape: two
+    /// or more (which one is open), or none.
+    pub exporters: Vec<String>,
+    /// The templates that export some of the names but not all, each with
+    /// what it lacks (``vpc.yaml lacks `${AWS::StackName}-VPC` ``).
+    pub lacking: Vec<String>,
+}
+
 impl Open {
     /// The same value seen from a template that merges this one's resources
     /// under `label` (a parameter keeps the file it is declared in).
     pub fn under(&mut self, label: &str) {
-        if let Open::Parameter { scope, .. } = self {
-            *scope = if scope.is_empty() { label.to_string() } else { format!("{label}/{scope}") };
+        match self {
+            Open::Parameter { scope, .. } => *scope = labelled(label, scope),
+            Open::ParentStack(p) => p.scope = labelled(label, &p.scope),
+            // its PN003 is in that template's own result
+            Open::Undefined { reported, .. } => *reported = false,
+            _ => {}
         }
     }
+
+    /// The value that decides: the same for every import built from one
+    /// stack-name parameter (its import name left out).
+    pub fn deciding(&self) -> Open {
+        match self {
+            Open::ParentStack(p) => Open::ParentStack(Box::new(ParentStack { import: String::new(), ..(**p).clone() })),
+            other => other.clone(),
+        }
+    }
+}
+
+/// `scope` seen from a template that merges it under `label`.
+fn labelled(label: &str, scope: &str) -> String {
+    if scope.is_empty() { label.to_string() } else { format!("{label}/{scope}") }
 }
 
 /// A piece of a string built by `Fn::Sub` or `Fn::Join`.

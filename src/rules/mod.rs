@@ -64,6 +64,11 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>, conditional
                     notes.hop(&w.resource, which, check, b, open);
                     continue;
                 }
+                if b.code == Code::PN003 {
+                    // a name the template does not define: the template's
+                    // own check reports it there (its PN003 is the reason)
+                    continue;
+                }
                 let mut b = b.clone();
                 if let (Some(d), Some(locator)) = (download, locator.as_mut())
                     && d.at.is_none()
@@ -150,6 +155,15 @@ fn blockers(check: &Check) -> Vec<(&Blocker, Verdict, Option<&Open>)> {
     }
     out.extend(check.notes.iter().map(|n| (n, Verdict::Unknown, None)));
     out
+}
+
+/// `a`, `a and b`, `a, b and c`: every item.
+fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn names(list: &[String]) -> String {

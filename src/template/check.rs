@@ -30,7 +30,7 @@ pub fn check(t: &Template<'_>) -> Vec<Finding> {
         // a macro (SAM, a custom transform) or preprocessor adds resources
         // and parameters at deploy time: names this template does not define
         // may be created by it (`AWS::LanguageExtensions` creates none)
-        strict_names: !t.rewritten() && !t.partial,
+        strict_names: t.strict_names(),
         plain: t.transforms.is_empty(),
     };
     for r in &t.resources {
