@@ -92,7 +92,7 @@ fn corpus_bytes() -> BytesCount {
 }
 
 fn opts(region: &str) -> Options {
-    Options { regions: vec![region.to_string()], ..Options::default() }
+    Options::for_regions([region])
 }
 
 /// Parse, read the sections, resolve for `region`; hands the resolved

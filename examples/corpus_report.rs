@@ -10,6 +10,11 @@
 //! samples, Quick Starts, widdix) are listed with the review note from
 //! `docs/corpus-review.tsv` (`file<TAB>code<TAB>line<TAB>verdict<TAB>note`);
 //! one without a note is "unreviewed", and the report says how many.
+//!
+//! Two more measures: the templates whose own values point at another region
+//! than the default one (the note of a region nobody gave), and the widdix
+//! templates that import from `${ParentVPCStack}`, each linted together with
+//! `vpc/vpc-2azs.yaml` (the parameter bound to it, PN010).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -36,6 +41,31 @@ fn mark(s: Status) -> &'static str {
         Status::Unknown => "?",
         Status::NotApplicable => "–",
     }
+}
+
+/// Every widdix template of `files` that imports from `${ParentVPCStack}`,
+/// linted with `vpc/vpc-2azs.yaml`: its checks, and whether PN010 noted the
+/// binding.
+fn widdix_with_vpc(root: &Path, files: &BTreeSet<String>, opts: &Options) -> Vec<(String, Vec<String>, bool)> {
+    let vpc = "widdix-aws-cf-templates/vpc/vpc-2azs.yaml";
+    let Ok(vpc_text) = std::fs::read_to_string(root.join(vpc)) else { return Vec::new() };
+    let mut out = Vec::new();
+    for rel in files.iter().filter(|f| f.starts_with("widdix-aws-cf-templates/") && f.as_str() != vpc) {
+        let Ok(text) = std::fs::read_to_string(root.join(rel)) else { continue };
+        if !text.contains("${ParentVPCStack}") {
+            continue;
+        }
+        let inputs = [Input::named(vpc, vpc_text.clone()), Input::named(rel.clone(), text)];
+        let results = lint_inputs(&inputs, opts);
+        let Some(r) = results.into_iter().find(|r| r.path == *rel) else { continue };
+        let checks = r
+            .workloads
+            .iter()
+            .map(|w| format!("{} dnf {} ssm {}", w.resource, mark(w.dnf.status), mark(w.ssm.status)))
+            .collect();
+        out.push((rel.clone(), checks, r.findings.iter().any(|f| f.code.as_str() == "PN010")));
+    }
+    out
 }
 
 fn main() {
@@ -70,12 +100,17 @@ fn main() {
     let mut rows = Vec::new();
     let mut good_findings = Vec::new();
     let (mut workloads, mut templates) = (0, 0);
+    let mut hinted: Vec<(String, &'static str)> = Vec::new();
+    let mut alone: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for rel in &files {
         let Ok(text) = std::fs::read_to_string(root.join(rel)) else { continue };
         templates += 1;
         let results = lint_inputs(&[Input::named(rel.clone(), text)], &opts);
         let Some(r) = results.into_iter().find(|r| r.path == *rel) else { continue };
         workloads += r.workloads.len();
+        if let Some(h) = &r.region_hint {
+            hinted.push((rel.clone(), h.region));
+        }
         for w in &r.workloads {
             *verdicts.entry(("dnf", mark(w.dnf.status))).or_default() += 1;
             *verdicts.entry(("ssm", mark(w.ssm.status))).or_default() += 1;
@@ -105,8 +140,10 @@ fn main() {
             .iter()
             .map(|w| format!("{} dnf {} ssm {}", w.resource, mark(w.dnf.status), mark(w.ssm.status)))
             .collect();
+        alone.insert(rel.clone(), checks.clone());
         rows.push((rel.clone(), checks, codes));
     }
+    let with_vpc = widdix_with_vpc(&root, &files, &opts);
     let unreviewed = good_findings.iter().filter(|g| g.5.is_none()).count();
     let false_alarms = good_findings.iter().filter(|g| g.5.as_ref().is_some_and(|n| n.0 == "false-alarm")).count();
     println!("# Corpus report\n");
@@ -123,7 +160,11 @@ fn main() {
     }
     println!("| errors and warnings on known-good templates | {} |", good_findings.len());
     println!("| ... reviewed as false alarms (bugs to fix) | {false_alarms} |");
-    println!("| ... not reviewed yet | {unreviewed} |\n");
+    println!("| ... not reviewed yet | {unreviewed} |");
+    println!(
+        "| templates whose own values point at one other region (named in the default-region note) | {} |\n",
+        hinted.len()
+    );
     println!(
         "✓ reachable, ✗ unreachable, ? unknown (the template leaves a deciding value open, e.g. a subnet passed as a parameter), – not applicable (no package manager: Windows, Bottlerocket).\n"
     );
@@ -151,6 +192,24 @@ fn main() {
             None => ("unreviewed".to_string(), message.replace('|', "\\|").chars().take(160).collect()),
         };
         println!("| `{file}` | {line} | {code} | {verdict} | {} |", text.replace('\n', " "));
+    }
+    println!("\n## Templates that name another region\n");
+    println!("Their own values (prefix-list IDs, endpoint service names, Availability Zones, URLs) all point at one");
+    println!(
+        "region other than us-east-1; analyzed without `--region`, the output names it and suggests `--region`.\n"
+    );
+    println!("| template | region |\n|---|---|");
+    for (file, region) in &hinted {
+        println!("| `{file}` | {region} |");
+    }
+    println!("\n## widdix templates with their VPC stack\n");
+    println!("Each widdix template that imports `${{ParentVPCStack}}-…` linted together with");
+    println!("`widdix-aws-cf-templates/vpc/vpc-2azs.yaml`, which exports `${{AWS::StackName}}-…`: the parameter is");
+    println!("bound to it (PN010) and the subnet lists it exports as `!Join` come back from `!Split`.\n");
+    println!("| template | alone | with vpc-2azs.yaml | PN010 |\n|---|---|---|---|");
+    for (file, checks, noted) in &with_vpc {
+        let before = alone.get(file).map(|c| c.join("<br>")).unwrap_or_default();
+        println!("| `{file}` | {before} | {} | {} |", checks.join("<br>"), if *noted { "yes" } else { "" });
     }
     println!("\n## Every template\n");
     println!("| template | workloads | errors/warnings |\n|---|---|---|");

@@ -4,7 +4,7 @@
 //!
 //! The pipeline runs one way (see `STYLE.md`): [`source`] (spanned tree) →
 //! [`template`] (sections, resources) → [`resolve`] (values for one region) →
-//! [`network`] (typed model + resource graph) → [`reach`] (the simulator) →
+//! [`network`] (typed model; the dependency graph) → [`reach`] (the simulator) →
 //! [`rules`] (findings) → [`report`] (output formats). [`state`] is a second
 //! source: the deployed account, read from saved AWS CLI outputs.
 #![warn(missing_docs)]
@@ -12,6 +12,7 @@
 // them everywhere would cost more clarity than the size saves.
 #![allow(clippy::result_large_err)]
 
+pub mod analyzed_region;
 pub mod config;
 pub mod finding;
 pub mod lint;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::analyzed_region::{self, RegionHint, RegionSource};
 use crate::finding::{Code, Finding, Severity};
 use crate::network::{self, Network, graph::ResourceGraph};
 use crate::project::ProjectRoot;
@@ -33,6 +34,8 @@ pub struct Options {
     /// The deployed account (`--account-state`), read once per run; `None`
     /// without it.
     pub account_state: Option<Arc<AccountState>>,
+    /// Where `regions` came from.
+    pub region_source: RegionSource,
 }
 
 impl Default for Options {
@@ -42,6 +45,19 @@ impl Default for Options {
             parameters: BTreeMap::new(),
             account_id: resolve::DEFAULT_ACCOUNT_ID.to_string(),
             account_state: None,
+            region_source: RegionSource::Default,
+        }
+    }
+}
+
+impl Options {
+    /// Options for these regions, given by the caller (the source is
+    /// [`RegionSource::Flag`], as with `--region`).
+    pub fn for_regions<S: Into<String>>(regions: impl IntoIterator<Item = S>) -> Options {
+        Options {
+            regions: regions.into_iter().map(Into::into).collect(),
+            region_source: RegionSource::Flag,
+            ..Options::default()
         }
     }
 }
@@ -53,6 +69,11 @@ pub struct FileResult {
     pub path: String,
     /// The analyzed region.
     pub region: String,
+    /// Where the region came from.
+    pub region_source: RegionSource,
+    /// The one other region the template's own values point at, when the
+    /// region is the default.
+    pub region_hint: Option<RegionHint>,
     /// The file's text, for rendering snippets.
     pub source: Arc<str>,
     /// Every workload's checks.
@@ -169,6 +190,15 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
         })
         .collect();
     let labels = labels(&parsed);
+    // a region nobody gave: which one the template itself names
+    let hints: Vec<Option<RegionHint>> = match opts.regions.as_slice() {
+        [region] if opts.region_source == RegionSource::Default => templates
+            .iter()
+            .zip(&parsed)
+            .map(|(t, p)| t.as_ref().ok().and_then(|(t, _)| analyzed_region::hint(t, &p.text, region)))
+            .collect(),
+        _ => vec![None; parsed.len()],
+    };
     let mut out: Vec<FileResult> = Vec::new();
     for region in &opts.regions {
         let ctx = context(region, opts);
@@ -205,6 +235,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                     _ if imports => {
                         let mut with = ctx.clone();
                         with.exports = exports.clone();
+                        with.label = labels[i].clone();
                         stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), &parsed[i].root)
                     }
                     (Some(own), _) => own,
@@ -228,9 +259,12 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
         // 4. results, with each finding in the file it points into
         let mut region_results: Vec<FileResult> = parsed
             .iter()
-            .map(|p| FileResult {
+            .zip(&hints)
+            .map(|(p, hint)| FileResult {
                 path: p.path.clone(),
                 region: region.clone(),
+                region_source: opts.region_source,
+                region_hint: hint.clone(),
                 source: p.text.clone(),
                 workloads: Vec::new(),
                 findings: p.doc.findings.clone(),
@@ -257,7 +291,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                         // a nested template's resource: reported in its file
                         Some((k, l)) => {
                             let l = l.to_string();
-                            push_to(&mut extra, &children[k], region, unlabel(f, &l));
+                            push_to(&mut extra, &children[k], region, opts.region_source, unlabel(f, &l));
                         }
                         None => region_results[i].findings.push(f),
                     },
@@ -266,7 +300,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
             }
             for c in &children {
                 for f in &c.findings {
-                    push_to(&mut extra, c, region, f.clone());
+                    push_to(&mut extra, c, region, opts.region_source, f.clone());
                 }
             }
         }
@@ -314,12 +348,14 @@ fn same_file(a: &str, b: &str) -> bool {
     a == b || std::fs::canonicalize(a).ok().zip(std::fs::canonicalize(b).ok()).is_some_and(|(x, y)| x == y)
 }
 
-fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, f: Finding) {
+fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, source: RegionSource, f: Finding) {
     match extra.iter_mut().find(|r| r.path == c.path) {
         Some(r) => r.findings.push(f),
         None => extra.push(FileResult {
             path: c.path.clone(),
             region: region.to_string(),
+            region_source: source,
+            region_hint: None,
             source: c.text.clone(),
             workloads: Vec::new(),
             findings: vec![f],
@@ -373,6 +409,7 @@ fn clone_resolved(r: &Resolved) -> Resolved {
         conditions: r.conditions.clone(),
         findings: r.findings.clone(),
         imported: r.imported.clone(),
+        rewritten: r.rewritten,
     }
 }
 
@@ -402,8 +439,6 @@ pub struct Analysis {
     pub resolved: Resolved,
     /// The network model.
     pub network: Network,
-    /// The resource graph.
-    pub graph: ResourceGraph,
     /// Every workload's checks.
     pub workloads: Vec<WorkloadResult>,
     /// Region-specific findings.
@@ -422,22 +457,27 @@ pub fn analyze(t: &Template<'_>, region: &str, opts: &Options, text: Option<&str
 pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, imported: &[String]) -> Analysis {
     let mut network = network::build(&resolved);
     network.workloads.retain(|w| stacks::label_of(&w.id).is_none_or(|l| !imported.iter().any(|i| i == l)));
-    let graph = ResourceGraph::build(&resolved);
     let workloads = reach::analyze(&network, region);
     let mut findings = resolved.findings.clone();
-    findings.extend(rules::path_findings(&workloads, text, &conditionals(&resolved)));
+    let graph = ResourceGraph::build(&resolved);
+    // CloudFormation's creation order, whose cycles it rejects; a macro's
+    // output has other references than its source, so no cycle is judged
+    if !resolved.rewritten {
+        findings.extend(rules::cycle_findings(&graph));
+    }
+    findings.extend(rules::path_findings(&workloads, text, &conditionals(&resolved, &graph)));
     let model = rules::model_findings(&network, region);
     findings.extend(model.into_iter().filter(|f| {
         // a foreign template's own model findings come from its own analysis
         f.resource.as_deref().and_then(stacks::label_of).is_none_or(|l| !imported.iter().any(|i| i == l))
     }));
-    Analysis { resolved, network, graph, workloads, findings }
+    Analysis { resolved, network, workloads, findings }
 }
 
 /// The template's own resources whose `Condition` cannot be decided: they
 /// are analyzed as if they exist, and their condition's parameter gets a
 /// PN005 note where one of them is on a workload's path.
-fn conditionals(resolved: &Resolved) -> Vec<rules::Conditional<'_>> {
+fn conditionals<'r>(resolved: &'r Resolved, graph: &ResourceGraph<'r>) -> Vec<rules::Conditional<'r>> {
     resolved
         .resources
         .iter()
@@ -447,12 +487,7 @@ fn conditionals(resolved: &Resolved) -> Vec<rules::Conditional<'_>> {
                 id: &r.id,
                 extent: Span { start: r.span.start, end: r.properties.span.end.max(r.span.end) },
                 unknown: u,
-                referrers: resolved
-                    .references
-                    .iter()
-                    .filter(|x| x.to == r.id)
-                    .filter_map(|x| resolved.resources.get(x.from).map(|f| f.id.as_str()))
-                    .collect(),
+                referrers: graph.referrers(&r.id).into_iter().map(|f| f.id.as_str()).collect(),
             }),
             _ => None,
         })

@@ -6,17 +6,21 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use privnet_lint::Options;
 use privnet_lint::finding::{Code, PAGES, Severity};
-use privnet_lint::{Options, lint_text};
+use privnet_lint::lint::{FileResult, Input, lint_inputs};
 
 struct Fixture {
     text: String,
     opts: Options,
+    /// Templates linted in the same run (`# with: PATH`), after the fixture.
+    with: Vec<String>,
 }
 
 fn load(path: &Path) -> Fixture {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut opts = Options::default();
+    let mut with = Vec::new();
     for line in text.lines().take_while(|l| l.starts_with('#')) {
         if let Some(r) = line.strip_prefix("# region:") {
             opts.regions = vec![r.trim().to_string()];
@@ -26,8 +30,21 @@ fn load(path: &Path) -> Fixture {
         {
             opts.parameters.insert(k.to_string(), v.to_string());
         }
+        if let Some(p) = line.strip_prefix("# with:") {
+            with.push(p.trim().to_string());
+        }
     }
-    Fixture { text, opts }
+    Fixture { text, opts, with }
+}
+
+/// Lints the fixture (first) with the templates it names in `# with:`.
+fn lint(display: &str, f: &Fixture) -> Vec<FileResult> {
+    let mut inputs = vec![Input::named(display, f.text.clone())];
+    for w in &f.with {
+        let text = std::fs::read_to_string(w).unwrap_or_else(|e| panic!("{w}: {e}"));
+        inputs.push(Input::named(w.clone(), text));
+    }
+    lint_inputs(&inputs, &f.opts)
 }
 
 fn expected_lines(text: &str, code: &str) -> BTreeSet<u32> {
@@ -49,7 +66,7 @@ fn every_rule_fires_on_its_fail_fixture_at_the_marked_lines() {
         let path = fixture_path(page.code, "fail");
         let f = load(&path);
         let display = path.display().to_string();
-        let results = lint_text(&display, &f.text, &f.opts);
+        let results = lint(&display, &f);
         let findings = &results[0].findings;
         let want = expected_lines(&f.text, page.id);
         let got: BTreeSet<u32> =
@@ -79,7 +96,7 @@ fn every_rule_is_quiet_on_its_pass_fixture() {
         let path = fixture_path(page.code, "pass");
         let f = load(&path);
         let display = path.display().to_string();
-        let results = lint_text(&display, &f.text, &f.opts);
+        let results = lint(&display, &f);
         for x in &results[0].findings {
             if x.code == page.code || x.severity() == Severity::Error {
                 problems.push(format!(

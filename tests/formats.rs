@@ -11,7 +11,7 @@ use serde_json::Value;
 
 fn lint(path: &str, region: &str) -> Report {
     let text = std::fs::read_to_string(path).expect("fixture");
-    let opts = Options { regions: vec![region.to_string()], ..Options::default() };
+    let opts = Options::for_regions([region]);
     Report { results: lint_text(path, &text, &opts) }
 }
 
@@ -103,7 +103,7 @@ fn markdown_snapshots() {
 #[test]
 fn several_regions_report_a_finding_once_with_its_regions() {
     let text = std::fs::read_to_string("fixtures/rules/PN101-no-route-to-s3.fail.yaml").unwrap();
-    let opts = Options { regions: vec!["us-east-1".into(), "eu-west-1".into()], ..Options::default() };
+    let opts = Options::for_regions(["us-east-1", "eu-west-1"]);
     let report = Report { results: lint_text("t.yaml", &text, &opts) };
     insta::assert_snapshot!("markdown_two_regions", markdown::render(&report));
     let gh = github::render(&report);

@@ -8,7 +8,7 @@ use privnet_lint::{Options, lint_text};
 
 fn human(path: &str, region: &str) -> String {
     let text = std::fs::read_to_string(path).expect("fixture");
-    let opts = Options { regions: vec![region.to_string()], ..Options::default() };
+    let opts = Options::for_regions([region]);
     let report = Report { results: lint_text(path, &text, &opts) };
     render(&report, Style { color: false, quiet: false })
 }

@@ -258,24 +258,105 @@ fn graph_edges_of_the_seed() {
     let text = std::fs::read_to_string("fixtures/seed-stack.yaml").unwrap();
     let r = resolved(&text, "ap-northeast-1", &[]);
     let g = ResourceGraph::build(&r);
-    assert_eq!(g.graph.node_count(), 16);
-    assert_eq!(g.targets("S3VPCEndpoint", "Properties.RouteTableIds"), vec!["PrivateSubnetRouteTable"]);
-    assert_eq!(g.targets("MyEC2Instance", "Properties.SecurityGroupIds"), vec!["MyEC2SecurityGroup"]);
-    assert_eq!(g.targets("MyEC2Instance", "Properties.SubnetId"), vec!["PrivateSubnet"]);
-    assert_eq!(g.targets("MyEC2Instance", "Properties.IamInstanceProfile"), vec!["MyInstanceProfile"]);
-    assert_eq!(g.targets("MyInstanceProfile", "Properties.Roles"), vec!["SSMRole"]);
-    assert_eq!(g.targets("VPCEndpointSSM", "Properties.SecurityGroupIds"), vec!["MySSMSecurityGroup"]);
-    assert_eq!(g.targets("MySSMSecurityGroupIngress", "Properties.SourceSecurityGroupId"), vec!["MyEC2SecurityGroup"]);
-    assert_eq!(g.targets("MyEC2SecurityGroupEgressAllowToS3", "Properties.GroupId"), vec!["MyEC2SecurityGroup"]);
+    assert_eq!(g.node_count(), 16);
+    let deps = |id: &str| -> Vec<(String, String)> {
+        g.dependencies(id).into_iter().map(|(n, e)| (n.id.clone(), e.path.clone())).collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
     assert_eq!(
-        g.referrers("MyVPC", "AWS::EC2::VPCEndpoint"),
-        vec!["VPCEndpointSSM", "VPCEndpointEC2Messages", "VPCEndpointSSMMessage", "S3VPCEndpoint"]
+        deps("S3VPCEndpoint"),
+        vec![pair("MyVPC", "Properties.VpcId"), pair("PrivateSubnetRouteTable", "Properties.RouteTableIds[0]")]
     );
-    assert_eq!(g.referrers("PrivateSubnet", "AWS::EC2::SubnetRouteTableAssociation"), vec!["PrivateSubnetRoute"]);
+    assert_eq!(
+        deps("MyEC2Instance"),
+        vec![
+            pair("PrivateSubnet", "Properties.SubnetId"),
+            pair("MyEC2SecurityGroup", "Properties.SecurityGroupIds[0]"),
+            pair("MyInstanceProfile", "Properties.IamInstanceProfile"),
+        ]
+    );
+    assert_eq!(deps("MyInstanceProfile"), vec![pair("SSMRole", "Properties.Roles[0]")]);
+    assert_eq!(
+        deps("MySSMSecurityGroupIngress"),
+        vec![
+            pair("MySSMSecurityGroup", "Properties.GroupId"),
+            pair("MyEC2SecurityGroup", "Properties.SourceSecurityGroupId")
+        ]
+    );
     // every edge is labelled with its property path and kind
-    let edges: Vec<String> = g.graph.edge_indices().map(|e| g.graph[e].path.clone()).collect();
-    assert!(edges.contains(&"Properties.SubnetIds[0]".to_string()));
-    assert_eq!(g.graph.edge_count(), 26);
+    let edges: Vec<&str> = g.references().map(|r| r.path.as_str()).collect();
+    assert!(edges.contains(&"Properties.SubnetIds[0]"));
+    assert_eq!(g.edge_count(), 26);
+    // who refers to a resource, each once, in template order
+    let referrers = |id: &str| -> Vec<String> { g.referrers(id).into_iter().map(|r| r.id.clone()).collect() };
+    assert_eq!(referrers("MyInstanceProfile"), vec!["MyEC2Instance"]);
+    assert_eq!(
+        referrers("MyEC2SecurityGroup"),
+        vec![
+            "MySSMSecurityGroupIngress",
+            "MyEC2SecurityGroupEgressAllowToSSM",
+            "MyEC2SecurityGroupEgressAllowToS3",
+            "MyEC2Instance"
+        ]
+    );
+    assert!(referrers("MyEC2Instance").is_empty());
+    // the seed deploys: no circular dependency
+    assert!(g.cycles().is_empty());
+}
+
+#[test]
+fn circular_dependencies_are_named_with_a_shortest_loop() {
+    use privnet_lint::network::graph::ResourceGraph;
+    let text = "Parameters:
+  Flag: {Type: String, Default: 'no'}
+  Open: {Type: String}
+Conditions:
+  Maybe: !Equals [!Ref Flag, 'yes']
+  Unknown: !Equals [!Ref Open, 'yes']
+Resources:
+  A:
+    Type: T
+    Properties: {X: !Ref B}
+  B:
+    Type: T
+    Properties: {X: !GetAtt C.Arn, Y: !Ref D}
+  C:
+    Type: T
+    DependsOn: A
+  D:
+    Type: T
+    Properties: {X: !Sub '${A}'}
+  Free:
+    Type: T
+    Properties: {X: !Ref A}
+  Self:
+    Type: T
+    Properties: {X: !Ref Self}
+  E:
+    Type: T
+    Properties: {X: !If [Maybe, !Ref F, none]}
+  F:
+    Type: T
+    Properties: {X: !Ref E}
+  G:
+    Type: T
+    Condition: Unknown
+    Properties: {X: !Ref G}
+";
+    let r = resolved(text, "us-east-1", &[]);
+    let g = ResourceGraph::build(&r);
+    let cycles = g.cycles();
+    let members: Vec<Vec<&str>> = cycles.iter().map(|c| c.members.iter().map(|m| m.id.as_str()).collect()).collect();
+    // E → F only where `Maybe` holds; G may not exist
+    assert_eq!(members, vec![vec!["A", "B", "C", "D"], vec!["Self"]]);
+    let loop_ids: Vec<(&str, &str)> = cycles[0].steps.iter().map(|s| (s.from.id.as_str(), s.to.id.as_str())).collect();
+    assert_eq!(loop_ids, vec![("A", "B"), ("B", "C"), ("C", "A")]);
+    assert_eq!(cycles[0].steps[2].reference.path, "DependsOn");
+    assert_eq!(cycles[1].steps.len(), 1);
+    let r = resolved(text, "us-east-1", &[("Flag", "yes")]);
+    let members: Vec<Vec<String>> =
+        ResourceGraph::build(&r).cycles().iter().map(|c| c.members.iter().map(|m| m.id.clone()).collect()).collect();
+    assert_eq!(members.last(), Some(&vec!["E".to_string(), "F".to_string()]));
 }
 
 #[test]
@@ -285,7 +366,7 @@ fn depends_on_and_sub_edges() {
     let text = "Resources:\n  A:\n    Type: T\n  B:\n    Type: T\n    DependsOn: A\n    Properties:\n      X: !Sub '${A}-${A.Arn}'\n";
     let r = resolved(text, "us-east-1", &[]);
     let g = ResourceGraph::build(&r);
-    let kinds: Vec<RefKind> = g.graph.edge_indices().map(|e| g.graph[e].kind).collect();
+    let kinds: Vec<RefKind> = g.references().map(|r| r.kind).collect();
     assert!(kinds.contains(&RefKind::DependsOn));
     assert_eq!(kinds.iter().filter(|k| **k == RefKind::Sub).count(), 2);
     let b = r.resources.iter().find(|x| x.id == "B").unwrap();
@@ -294,4 +375,43 @@ fn depends_on_and_sub_edges() {
         x.val,
         Val::Text(vec![Part::Ref("A".into()), Part::Text("-".into()), Part::Att("A".into(), "Arn".into())])
     );
+}
+
+#[test]
+fn a_split_of_a_join_of_references_gives_the_references_back() {
+    let refs = vec![Val::Ref("Vpc".into()), Val::Ref("Sg".into())];
+    assert_eq!(list(&value("!Split [',', !Join [',', [!Ref Vpc, !Ref Sg]]]")), refs);
+    assert_eq!(list(&value("!Split [',', !Sub '${Vpc},${Sg}']")), refs);
+    assert_eq!(list(&value("!Split [', ', !Join [', ', [!Ref Vpc, !Ref Sg]]]")), refs);
+    assert_eq!(list(&value("!Split [',', !Ref Vpc]")), vec![Val::Ref("Vpc".into())]);
+    assert_eq!(
+        list(&value("!Split [',', !Sub '${Vpc},x,${Sg}-y']")),
+        vec![Val::Ref("Vpc".into()), s("x"), Val::Text(vec![Part::Ref("Sg".into()), Part::Text("-y".into())])]
+    );
+    assert_eq!(value("!Select [1, !Split [',', !Join [',', [!Ref Vpc, !Ref Sg]]]]"), Val::Ref("Sg".into()));
+    // a delimiter an ID may contain, or an unknown part, leaves it unknown
+    assert!(matches!(value("!Split ['-', !Join ['-', [!Ref Vpc, !Ref Sg]]]"), Val::Unknown(_)));
+    assert!(matches!(value("!Split [',', !Join [',', [!Ref Vpc, !Ref NoDefault]]]"), Val::Unknown(_)));
+    // a lone attribute may be a list the service joined: not split
+    assert!(matches!(value("!Split [',', !GetAtt Vpc.Ipv6CidrBlocks]"), Val::Unknown(_)));
+}
+
+#[test]
+fn a_list_parameter_passed_as_a_joined_string_is_split() {
+    // what a parent stack passes a nested stack: `SubnetIds: !Join [',', [!Ref A, !Ref B]]`
+    let text = "Parameters:\n  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>'}\n  Names: {Type: String}\nResources:\n  R:\n    Type: T\n    Properties:\n      L: !Ref Subnets\n      S: !Split [',', !Ref Names]\n";
+    let doc = parse(Some("t.yaml"), text);
+    let root = doc.root.expect("parses");
+    let (t, _) = Template::new(&root).expect("template");
+    let mut ctx = Context::new("us-east-1");
+    let span = root.span;
+    let joined =
+        RNode::new(span, Val::Text(vec![Part::Ref("P/A".into()), Part::Text(",".into()), Part::Ref("P/B".into())]));
+    ctx.parameter_values.insert("Subnets".into(), joined.clone());
+    ctx.parameter_values.insert("Names".into(), joined);
+    let r = resolve(&t, &ctx);
+    let res = r.resources.iter().find(|x| x.id == "R").expect("R");
+    let refs = vec![Val::Ref("P/A".into()), Val::Ref("P/B".into())];
+    assert_eq!(list(&res.prop("L").unwrap().val), refs);
+    assert_eq!(list(&res.prop("S").unwrap().val), refs);
 }

@@ -427,3 +427,86 @@ fn a_route_to_a_template_prefix_list_routes_its_entries() {
     assert_eq!(w["checks"]["ssm"]["status"], "unknown", "the transit gateway route decides: {w}");
     assert!(codes(&doc).contains(&"PN106".to_string()), "{:?}", codes(&doc));
 }
+
+#[test]
+fn groups_that_refer_to_each_other_are_a_circular_dependency() {
+    let (doc, code) = run_json(&["fixtures/scenarios/groups-refer-to-each-other.yaml"]);
+    assert_eq!(code, 1);
+    let findings = doc["results"][0]["findings"].as_array().unwrap();
+    let cycles: Vec<&Value> = findings.iter().filter(|f| f["code"] == "PN008").collect();
+    assert_eq!(cycles.len(), 1, "{findings:?}");
+    let f = cycles[0];
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["resource"], "AppGroup");
+    assert_eq!(f["location"]["line"], 22, "at AppGroup's reference to EndpointGroup");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("circular dependency between resources [AppGroup, EndpointGroup]"), "{message}");
+    assert!(message.contains("EndpointGroup refers to AppGroup (Fn::GetAtt at Properties.SecurityGroupIngress[0].SourceSecurityGroupId, line 32)"), "{message}");
+    assert!(f["fix"].as_str().unwrap().contains("AWS::EC2::SecurityGroupIngress"));
+    // a macro rewrites the template before CloudFormation orders it: not judged
+    let text = std::fs::read_to_string("fixtures/scenarios/groups-refer-to-each-other.yaml").unwrap();
+    let sam = text.replace("Resources:", "Transform: AWS::Serverless-2016-10-31\nResources:");
+    let r = privnet_lint::lint_text("sam.yaml", &sam, &privnet_lint::Options::default());
+    assert!(r[0].findings.iter().all(|f| f.code.as_str() != "PN008"), "{:?}", r[0].findings);
+}
+
+#[test]
+fn a_name_the_template_does_not_define_is_its_error_not_a_note() {
+    // `Ref` to names nobody declares: CloudFormation rejects the template
+    // (PN003, at each use); the checks they decide name PN003, with no
+    // PN005 note repeating it
+    let text = "\
+Resources:
+  Instance:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+      IamInstanceProfile: !Ref Profile
+      SubnetId: !Ref Subnet
+";
+    let (doc, code) = run_stdin_args(text, &[]);
+    assert_eq!(code, 1, "{doc}");
+    let w = workload(&doc, "Instance");
+    assert_eq!(w["checks"]["dnf"]["status"], "unknown", "{w}");
+    assert_eq!(w["checks"]["dnf"]["reasons"], serde_json::json!(["PN003"]), "{w}");
+    assert_eq!(w["checks"]["ssm"]["reasons"], serde_json::json!(["PN003"]), "{w}");
+    let findings = doc["results"][0]["findings"].as_array().unwrap();
+    let lines = |code: &str| -> Vec<u64> {
+        findings.iter().filter(|f| f["code"] == code).map(|f| f["location"]["line"].as_u64().unwrap()).collect()
+    };
+    assert_eq!(lines("PN003"), vec![6, 7], "one error per reference: {findings:?}");
+    assert!(lines("PN005").is_empty(), "{findings:?}");
+}
+
+#[test]
+fn a_name_a_module_may_define_is_one_note_for_every_use() {
+    // rain's `!Rain::Module` makes the subnets at packaging time: the name
+    // is open, one note naming both instances it decides
+    let text = "\
+Resources:
+  Network:
+    Type: !Rain::Module ./vpc.yml
+  First:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+      SubnetId: !GetAtt NetworkPublicSubnet1.SubnetId
+  Second:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+      SubnetId: !GetAtt NetworkPublicSubnet1.SubnetId
+";
+    let (doc, _) = run_stdin_args(text, &[]);
+    let findings = doc["results"][0]["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["code"] != "PN003"), "a module may define it: {findings:?}");
+    let notes: Vec<&Value> = findings.iter().filter(|f| f["code"] == "PN005").collect();
+    assert_eq!(notes.len(), 1, "{findings:?}");
+    let message = notes[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("dnf on First, Second cannot be verified"), "{message}");
+    assert!(message.contains("`NetworkPublicSubnet1` is not defined in this template"), "{message}");
+    assert!(notes[0]["fix"].as_str().unwrap().contains("rain pkg"), "{}", notes[0]["fix"]);
+    for name in ["First", "Second"] {
+        assert_eq!(workload(&doc, name)["checks"]["dnf"]["reasons"], serde_json::json!(["PN005"]));
+    }
+}

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::UsageError;
+use crate::analyzed_region::{DEFAULT_REGION, RegionSource};
 use crate::finding::{Code, Severity};
 use crate::network::region::{COMMERCIAL_REGIONS, is_known_region};
 
@@ -213,7 +214,7 @@ fn region_like(r: &str) -> bool {
 impl LintArgs {
     /// The regions to analyze, validated.
     pub fn regions(&self) -> Result<Vec<String>, UsageError> {
-        regions(&self.region)
+        regions(&self.region).map(|(r, _)| r)
     }
 
     /// Parameter values from `--parameters-file` then `-p` (which wins).
@@ -268,9 +269,10 @@ fn one_line_io(e: &std::io::Error) -> String {
     }
 }
 
-/// Validates region names (`all` expands to every known commercial region);
-/// no name at all means $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1.
-pub fn regions(list: &[String]) -> Result<Vec<String>, UsageError> {
+/// Validates region names (`all` expands to every known commercial region),
+/// with where they came from; no name at all means $AWS_REGION,
+/// $AWS_DEFAULT_REGION, else us-east-1.
+pub fn regions(list: &[String]) -> Result<(Vec<String>, RegionSource), UsageError> {
     let mut out: Vec<String> = Vec::new();
     for r in list.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
         if r == "all" {
@@ -286,9 +288,19 @@ pub fn regions(list: &[String]) -> Result<Vec<String>, UsageError> {
             return Err(UsageError(format!("`{r}` is not a region name (like us-east-1), nor `all`")));
         }
     }
+    let mut source = RegionSource::Flag;
     if out.is_empty() {
         let env = std::env::var("AWS_REGION").ok().or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
-        out.push(env.filter(|r| region_like(r)).unwrap_or_else(|| "us-east-1".to_string()));
+        match env.filter(|r| region_like(r)) {
+            Some(r) => {
+                out.push(r);
+                source = RegionSource::Environment;
+            }
+            None => {
+                out.push(DEFAULT_REGION.to_string());
+                source = RegionSource::Default;
+            }
+        }
     }
     let mut seen = Vec::new();
     out.retain(|r| {
@@ -296,7 +308,7 @@ pub fn regions(list: &[String]) -> Result<Vec<String>, UsageError> {
         seen.push(r.clone());
         new
     });
-    Ok(out)
+    Ok((out, source))
 }
 
 /// Parses `[{"ParameterKey": k, "ParameterValue": v}]` (the CloudFormation

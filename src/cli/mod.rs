@@ -141,6 +141,8 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
                     unreadable.push(FileResult {
                         path: f.display.clone(),
                         region: region.clone(),
+                        region_source: s.region_source,
+                        region_hint: None,
                         source: "".into(),
                         workloads: Vec::new(),
                         findings: vec![finding.clone()],
@@ -158,6 +160,7 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     for (parameters, inputs) in &groups {
         let opts = Options {
             regions: s.regions.clone(),
+            region_source: s.region_source,
             parameters: parameters.clone(),
             account_state: account_state.clone(),
             ..Options::default()

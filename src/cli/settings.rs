@@ -9,6 +9,7 @@ use clap::ValueEnum;
 
 use super::UsageError;
 use super::args::{self, Format, LintArgs};
+use crate::analyzed_region::RegionSource;
 use crate::config::{self, Config};
 use crate::finding::{Code, Severity};
 use crate::project::{ProjectRoot, Refusal};
@@ -25,6 +26,8 @@ pub struct Settings {
     pub sarif_category: String,
     /// Regions, validated.
     pub regions: Vec<String>,
+    /// Where they came from.
+    pub region_source: RegionSource,
     /// Report only these rules (empty: all).
     pub select: Vec<Code>,
     /// Never report these rules.
@@ -161,17 +164,17 @@ impl Settings {
             (None, Some((c, o))) => Some(contained(c, "output", &o.value, o.span, cwd, true)?),
             (None, None) => None,
         };
-        let regions = match c.filter(|c| !c.regions.is_empty()) {
+        let (regions, region_source) = match c.filter(|c| !c.regions.is_empty()) {
             Some(c) if a.region.is_empty() => {
                 let mut list: Vec<String> = Vec::new();
                 for r in &c.regions {
-                    for name in args::regions(std::slice::from_ref(&r.value)).map_err(|e| located(c, r.span, e))? {
+                    for name in args::regions(std::slice::from_ref(&r.value)).map_err(|e| located(c, r.span, e))?.0 {
                         if !list.contains(&name) {
                             list.push(name);
                         }
                     }
                 }
-                list
+                (list, RegionSource::Config)
             }
             _ => args::regions(&a.region)?,
         };
@@ -218,6 +221,7 @@ impl Settings {
             output,
             sarif_category,
             regions,
+            region_source,
             select,
             ignore,
             fail_on,

@@ -5,8 +5,8 @@
 //! workloads (instances, Auto Scaling group subnets), built from one
 //! [`Resolved`](crate::resolve::Resolved) template. It knows nothing about
 //! YAML; every element keeps the spans findings need. Region facts live in
-//! [`region`], AMI families and their repositories in [`ami`]; the resource
-//! graph in [`graph`].
+//! [`region`], AMI families and their repositories in [`ami`];
+//! CloudFormation's dependency graph of the template in [`graph`].
 
 pub mod account;
 pub mod ami;

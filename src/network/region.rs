@@ -129,6 +129,12 @@ pub fn is_aws_managed_prefix_list(id: &str) -> bool {
     PREFIX_LISTS.iter().any(|(_, s3, ddb)| *s3 == id || *ddb == Some(id))
 }
 
+/// The regions where `id` is a known AWS-managed prefix list (of S3 or
+/// DynamoDB): a template that hard-codes it was written for one of them.
+pub fn prefix_list_owners(id: &str) -> Vec<&'static str> {
+    PREFIX_LISTS.iter().filter(|(_, s3, ddb)| *s3 == id || *ddb == Some(id)).map(|(r, _, _)| *r).collect()
+}
+
 /// Why a hard-coded prefix-list ID used as an S3 destination is wrong in
 /// `region`, if it certainly is: it does not exist there (another
 /// region's list), or it is S3 elsewhere but another service here (the IDs

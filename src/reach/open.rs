@@ -21,6 +21,26 @@ pub fn advice(open: &Open) -> String {
         Open::Import { name } => format!(
             "Lint the template that exports `{name}` in the same run (`privnet-lint app.yaml network.yaml`), or pass the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`)."
         ),
+        Open::Exporters { templates, .. } => format!(
+            "Lint this template with only the one it is deployed with ({}), or pass the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`).",
+            templates.join(" or ")
+        ),
+        Open::ParentStack(p) if p.exporters.len() > 1 => format!(
+            "Lint this template with only the one `{}` names ({}), or pass the stack's name with `--parameter {}=<stack name>` and the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`).",
+            p.parameter,
+            p.exporters.join(" or "),
+            p.parameter
+        ),
+        Open::ParentStack(p) => format!(
+            "Lint the template of the stack `{parameter}` names in the same run (`privnet-lint vpc.yaml app.yaml`): when it is the only one exporting every name the imports need, `{parameter}` is bound to it (PN010). Or pass the stack's name with `--parameter {parameter}=<stack name>` and the account's saved state with --account-state (its exports, from `aws cloudformation list-exports`).",
+            parameter = p.parameter
+        ),
+        Open::Undefined { name, reported: true } => {
+            format!("Correct the name, or declare the parameter or resource `{name}` in the template.")
+        }
+        Open::Undefined { name, reported: false } => format!(
+            "Lint the template as CloudFormation receives it, once the module or macro that may define `{name}` is expanded (for rain modules, the output of `rain pkg`), or declare `{name}` in the template."
+        ),
         Open::Id { id } => format!(
             "Pass the account's saved state with --account-state, which describes `{id}`, or declare the resource in the template."
         ),
@@ -73,5 +93,12 @@ mod tests {
         // a nested stack's only from its parent
         let a = advice(&p("AWS::EC2::Subnet::Id", "NetworkStack"));
         assert!(a.contains("`Parameters` of the AWS::CloudFormation::Stack `NetworkStack`"), "{a}");
+    }
+
+    #[test]
+    fn several_exporters_are_told_apart_by_linting_one() {
+        let open = Open::Exporters { name: "${Parent}-Vpc".into(), templates: vec!["a.yaml".into(), "b.yaml".into()] };
+        let a = advice(&open);
+        assert!(a.contains("only the one it is deployed with (a.yaml or b.yaml)") && !a.contains("--parameter"), "{a}");
     }
 }

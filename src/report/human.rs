@@ -10,6 +10,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 use super::Report;
 use super::concise::one_line;
 use super::escape::{self, Snippet};
+use crate::analyzed_region::{self, RegionSource};
 use crate::finding::{Finding, Severity};
 use crate::lint::FileResult;
 use crate::reach::{Check, PathTrace, SESSION_DECIDING, Status, Verdict, WorkloadResult};
@@ -305,11 +306,46 @@ fn region_matrix(out: &mut String, report: &Report, color: bool) {
     }
 }
 
+/// Said once, first, when the region is the default: that it is, and,
+/// for each file whose own values all name another region, which one and
+/// how to analyze for it.
+fn region_notice(out: &mut String, report: &Report) {
+    let defaulted: Vec<&FileResult> =
+        report.results.iter().filter(|r| r.region_source == RegionSource::Default).collect();
+    let Some(first) = defaulted.first() else { return };
+    out.push_str(&format!(
+        "note: {}
+",
+        analyzed_region::default_notice(&first.region)
+    ));
+    let mut seen: Vec<&str> = Vec::new();
+    for r in defaulted {
+        let Some(h) = &r.region_hint else { continue };
+        if seen.contains(&r.path.as_str()) {
+            continue;
+        }
+        seen.push(&r.path);
+        out.push_str(&format!(
+            "note: {} names {} in its own values, not {}: {}; to analyze it for {}, run with {}\n",
+            sanitize(&r.path),
+            h.region,
+            r.region,
+            sanitize(&h.describe(3)),
+            h.region,
+            h.flag
+        ));
+    }
+    out.push('\n');
+}
+
 /// Renders the report for a terminal.
 pub fn render(report: &Report, style: Style) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
     let mut out = String::new();
+    if !style.quiet {
+        region_notice(&mut out, report);
+    }
     for r in &report.results {
         let snippet = (!r.findings.is_empty()).then(|| Arc::new(Snippet::new(&r.source)));
         for f in &r.findings {

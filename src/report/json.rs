@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Report, Summary};
+use crate::analyzed_region::{RegionHint, RegionSource};
 use crate::finding::Finding;
 use crate::network::ami::{Agent, Ami, AmiFamily};
 use crate::reach::{Check, Hop, PathTrace, WorkloadResult};
@@ -19,6 +20,9 @@ struct Document<'a> {
 struct ResultOut<'a> {
     path: &'a str,
     region: &'a str,
+    region_source: RegionSource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region_hint: Option<&'a RegionHint>,
     workloads: Vec<WorkloadOut<'a>>,
     findings: Vec<FindingOut<'a>>,
 }
@@ -192,6 +196,8 @@ pub fn render(report: &Report) -> String {
             .map(|r| ResultOut {
                 path: &r.path,
                 region: &r.region,
+                region_source: r.region_source,
+                region_hint: r.region_hint.as_ref(),
                 workloads: r.workloads.iter().map(workload).collect(),
                 findings: r.findings.iter().map(finding).collect(),
             })

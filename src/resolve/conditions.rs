@@ -18,9 +18,12 @@ impl<'d> Resolver<'_, 'd> {
             CondState::Unvisited => {}
         }
         self.conds[i] = CondState::InProgress;
+        // a condition has one value: never the marks of an import name
         let record = std::mem::replace(&mut self.record, false);
+        let marks = std::mem::replace(&mut self.marks, false);
         let v = self.cond_expr(body);
         self.record = record;
+        self.marks = marks;
         self.conds[i] = CondState::Done(v);
         v
     }

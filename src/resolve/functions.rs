@@ -2,7 +2,7 @@
 
 use ipnet::IpNet;
 
-use super::value::{Part, RNode, Unknown, Val, from_parts, to_parts};
+use super::value::{Open, Part, RNode, Unknown, Val, from_parts, split_symbolic, to_parts};
 use super::{RefKind, Resolver};
 use crate::finding::{Code, Finding};
 use crate::source::{Node, Span, Value};
@@ -92,14 +92,22 @@ impl<'d> Resolver<'_, 'd> {
                 let source = self.value(source);
                 match (delim.text(), source.text()) {
                     (Some(d), Some(s)) if !d.is_empty() => {
-                        Val::List(s.split(d).map(|p| RNode::new(source.span, Val::Str(p.to_string()))).collect())
+                        return Val::List(
+                            s.split(d).map(|p| RNode::new(source.span, Val::Str(p.to_string()))).collect(),
+                        );
                     }
-                    _ => match (&source.val, source.unknown()) {
-                        (Val::Att(id, a), _) if a == "EndpointIds" => Val::Att(id.clone(), a.clone()),
-                        (Val::Att(id, a), _) => unknown(format!("`{id}.{a}` is known only after deployment"), span),
-                        (_, Some(u)) => Val::Unknown(u),
-                        _ => unknown("`Fn::Split` of a value that is not known", span),
-                    },
+                    (Some(d), None) => {
+                        if let Some(items) = split_symbolic(&source.val, d, source.span) {
+                            return Val::List(items);
+                        }
+                    }
+                    _ => {}
+                }
+                match (&source.val, source.unknown()) {
+                    (Val::Att(id, a), _) if a == "EndpointIds" => Val::Att(id.clone(), a.clone()),
+                    (Val::Att(id, a), _) => unknown(format!("`{id}.{a}` is known only after deployment"), span),
+                    (_, Some(u)) => Val::Unknown(u),
+                    _ => unknown("`Fn::Split` of a value that is not known", span),
                 }
             }
             "Fn::If" => {
@@ -135,15 +143,7 @@ impl<'d> Resolver<'_, 'd> {
                 // kept decoded: later stages read UserData scripts as text
                 self.value(arg).val
             }
-            "Fn::ImportValue" => {
-                let v = self.value(arg);
-                if let Some(name) = v.text()
-                    && let Some(export) = self.export(name)
-                {
-                    return export;
-                }
-                Val::Import(v.text().map(str::to_string).or_else(|| v.pattern_text()), span)
-            }
+            "Fn::ImportValue" => self.import_value(arg, span),
             // Fn::Length, Fn::ToJsonString and a `DefaultValue` in
             // Fn::FindInMap come with the AWS::LanguageExtensions transform
             // (intrinsic-function-reference-length.html, -ToJsonString.html,
@@ -166,19 +166,6 @@ impl<'d> Resolver<'_, 'd> {
             },
             other => unknown(format!("`{other}` is not a function privnet-lint evaluates"), span),
         }
-    }
-
-    /// The value of the one export of the run whose name matches `name`.
-    fn export(&mut self, name: &str) -> Option<Val> {
-        let mut found = self.ctx.exports.iter().filter(|e| crate::network::iam::glob(&e.name, name));
-        let export = found.next()?;
-        if found.next().is_some() {
-            return None;
-        }
-        if !self.imported.contains(&export.label) {
-            self.imported.push(export.label.clone());
-        }
-        Some(export.value.val.clone())
     }
 
     fn cond_value(&mut self, node: &'d Node) -> Option<bool> {
@@ -217,13 +204,22 @@ impl<'d> Resolver<'_, 'd> {
             self.reference(target, RefKind::Ref, span);
             return Val::Ref(target.to_string());
         }
-        unknown(format!("`{target}` is not defined in this template"), span)
+        self.undefined(target, format!("`{target}` is not defined in this template"), span)
+    }
+
+    /// A name the template uses but does not define: open, and reported as
+    /// PN003 by the template's check unless a macro or module may define it
+    /// (or the template is a nested stack, whose findings are its own).
+    fn undefined(&self, name: &str, reason: String, span: Span) -> Val {
+        let reported = self.t.strict_names() && self.ctx.scope.is_empty();
+        let open = Open::Undefined { name: name.to_string(), reported };
+        Val::Unknown(Unknown::decided_by(reason, span, open))
     }
 
     /// `Fn::GetAtt id.attr`.
     fn attribute(&mut self, id: &str, attr: &str, span: Span) -> Val {
         let Some(ri) = self.t.resource_index(id) else {
-            return unknown(format!("`{id}` is not a resource of this template"), span);
+            return self.undefined(id, format!("`{id}` is not a resource of this template"), span);
         };
         let ty = self.t.resources[ri].ty;
         if is_id_attribute(ty, attr) {

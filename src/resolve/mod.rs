@@ -8,10 +8,12 @@
 
 mod conditions;
 mod functions;
+mod imports;
 pub mod value;
 
 use std::collections::BTreeMap;
 
+pub use imports::export_matches;
 pub use value::{Open, Part, REntry, RNode, Unknown, Val};
 
 use crate::finding::{Code, Finding};
@@ -37,13 +39,18 @@ pub struct Context {
     /// Parameter values passed by a parent stack (`AWS::CloudFormation::Stack`
     /// `Parameters`), which may be symbolic; they override `parameters`.
     pub parameter_values: BTreeMap<String, RNode>,
-    /// Exports of the other templates of the run, for `Fn::ImportValue`.
+    /// Exports of the templates of the run, for `Fn::ImportValue`.
     pub exports: std::sync::Arc<Vec<Export>>,
     /// Where the template sits in the run: empty for a template named on
     /// the command line, else its nested stack's label path
     /// (`NetworkStack`, `NetworkStack/Subnets`), so that a parameter left
     /// open is reported in its own file.
     pub scope: String,
+    /// The label of the template being resolved among the run's
+    /// ([`Export::label`]): its own exports are not importable, since
+    /// `Fn::ImportValue` returns an output "exported by another stack"
+    /// (intrinsic-function-reference-importvalue.html).
+    pub label: String,
 }
 
 /// An `Outputs.*.Export` of a template linted in the same run.
@@ -69,6 +76,7 @@ impl Context {
             parameter_values: BTreeMap::new(),
             exports: std::sync::Arc::new(Vec::new()),
             scope: String::new(),
+            label: String::new(),
         }
     }
     /// `AWS::Partition` for the region.
@@ -170,6 +178,10 @@ pub struct Resolved {
     pub findings: Vec<Finding>,
     /// Labels of the templates whose exports `Fn::ImportValue` used.
     pub imported: Vec<String>,
+    /// A macro or preprocessor rewrites the template before CloudFormation
+    /// reads it ([`Template::rewritten`]): its references are not the
+    /// deployed template's.
+    pub rewritten: bool,
 }
 
 impl Resolved {
@@ -251,6 +263,7 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
         conditions,
         findings: r.findings,
         imported: r.imported,
+        rewritten: t.rewritten(),
     }
 }
 
@@ -286,6 +299,13 @@ struct Resolver<'a, 'd> {
     references: Vec<Reference>,
     findings: Vec<Finding>,
     imported: Vec<String>,
+    /// Stack-name parameters without a value are marked, not unknown
+    /// (while an import name is matched, see `imports`).
+    marks: bool,
+    /// What each stack-name parameter binds to (`imports`).
+    bindings: BTreeMap<String, imports::Binding>,
+    /// Stack-name parameters whose binding was noted (PN010).
+    noted: Vec<String>,
 }
 
 impl<'a, 'd> Resolver<'a, 'd> {
@@ -301,6 +321,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
             references: Vec::new(),
             findings: Vec::new(),
             imported: Vec::new(),
+            marks: false,
+            bindings: BTreeMap::new(),
+            noted: Vec::new(),
         }
     }
 
@@ -415,10 +438,25 @@ impl<'a, 'd> Resolver<'a, 'd> {
             Val::List(s.split(',').map(|x| RNode::new(span, Val::Str(x.trim().to_string()))).collect())
         };
         if let Some(v) = self.ctx.parameter_values.get(p.name) {
+            // a parent passes a list parameter as one string, which
+            // CloudFormation splits on commas, references included
+            if p.is_list()
+                && let Some(items) = value::split_symbolic(&v.val, ",", v.span)
+            {
+                return Val::List(items);
+            }
+            if p.is_list()
+                && let Some(text) = v.text()
+            {
+                return split(text);
+            }
             return v.val.clone();
         }
         if let Some(v) = self.ctx.parameters.get(p.name) {
             return if p.is_list() { split(v) } else { Val::Str(v.clone()) };
+        }
+        if let Some(marked) = self.marked_parameter(p) {
+            return marked;
         }
         let Some(default) = p.default else {
             return Val::Unknown(Unknown::decided_by(

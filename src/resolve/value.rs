@@ -49,6 +49,29 @@ pub enum Open {
         /// The export's name (`*` for the parts known only at deploy time).
         name: String,
     },
+    /// An `Fn::ImportValue` that several templates of the run export (names
+    /// built from `${AWS::StackName}`): which one it reads depends on the
+    /// stack names they are deployed with.
+    Exporters {
+        /// The import's name as written (`${ParentVPCStack}-SubnetsPrivate`).
+        name: String,
+        /// The templates that export it, in run order.
+        templates: Vec<String>,
+    },
+    /// A stack-name parameter without a value that `Fn::ImportValue` names
+    /// are built from (`!Sub '${ParentVPCStack}-SubnetAPrivate'`): the stack
+    /// it names decides every import built from it, so its imports share
+    /// one note (keyed by [`Open::deciding`]).
+    ParentStack(Box<ParentStack>),
+    /// A name the template uses (`Ref`, `Fn::GetAtt`) but does not define:
+    /// a resource that a module or macro adds, or a mistake.
+    Undefined {
+        /// The name.
+        name: String,
+        /// Whether the template's own check reports it (PN003): always,
+        /// unless a macro, module or unexpanded loop may define it.
+        reported: bool,
+    },
     /// A resource given by its ID (`subnet-0123…`, `sg-0123…`): it exists
     /// in the account, outside the template.
     Id {
@@ -59,14 +82,52 @@ pub enum Open {
     DefaultVpc,
 }
 
+/// A stack-name parameter that import names are built from
+/// ([`Open::ParentStack`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParentStack {
+    /// The parameter's logical ID.
+    pub parameter: String,
+    /// Where its name is declared in `Parameters`.
+    pub declared: Span,
+    /// The template that declares it (as in [`Open::Parameter`]).
+    pub scope: String,
+    /// The import's name as written (`${ParentVPCStack}-SubnetAPrivate`).
+    pub import: String,
+    /// The templates of the run that export every name of that shape: two
+    /// or more (which one is open), or none.
+    pub exporters: Vec<String>,
+    /// The templates that export some of the names but not all, each with
+    /// what it lacks (``vpc.yaml lacks `${AWS::StackName}-VPC` ``).
+    pub lacking: Vec<String>,
+}
+
 impl Open {
     /// The same value seen from a template that merges this one's resources
     /// under `label` (a parameter keeps the file it is declared in).
     pub fn under(&mut self, label: &str) {
-        if let Open::Parameter { scope, .. } = self {
-            *scope = if scope.is_empty() { label.to_string() } else { format!("{label}/{scope}") };
+        match self {
+            Open::Parameter { scope, .. } => *scope = labelled(label, scope),
+            Open::ParentStack(p) => p.scope = labelled(label, &p.scope),
+            // its PN003 is in that template's own result
+            Open::Undefined { reported, .. } => *reported = false,
+            _ => {}
         }
     }
+
+    /// The value that decides: the same for every import built from one
+    /// stack-name parameter (its import name left out).
+    pub fn deciding(&self) -> Open {
+        match self {
+            Open::ParentStack(p) => Open::ParentStack(Box::new(ParentStack { import: String::new(), ..(**p).clone() })),
+            other => other.clone(),
+        }
+    }
+}
+
+/// `scope` seen from a template that merges it under `label`.
+fn labelled(label: &str, scope: &str) -> String {
+    if scope.is_empty() { label.to_string() } else { format!("{label}/{scope}") }
 }
 
 /// A piece of a string built by `Fn::Sub` or `Fn::Join`.
@@ -323,4 +384,45 @@ pub fn from_parts(parts: Vec<Part>) -> Val {
         },
         _ => Val::Text(merged),
     }
+}
+
+/// `Fn::Split` of a string with symbolic parts, such as the
+/// `!Join [',', [!Ref SubnetA, !Ref SubnetB]]` a stack exports and another
+/// splits: the references come back as items. Only for a delimiter that no
+/// physical ID, name or ARN contains (no letter, digit, `-`, `_`, `.`, `:`
+/// or `/`), and only when no part is unknown (an unknown part may hold the
+/// delimiter). `None` when it cannot be split.
+pub fn split_symbolic(v: &Val, delimiter: &str, span: Span) -> Option<Vec<RNode>> {
+    let safe = !delimiter.is_empty()
+        && delimiter.chars().all(|c| !c.is_alphanumeric() && !matches!(c, '-' | '_' | '.' | ':' | '/'));
+    let parts: Vec<Part> = match v {
+        Val::Text(parts) => parts.clone(),
+        // a lone reference is one item; a lone attribute may be a list
+        // joined by the service, so it is not split
+        Val::Ref(id) => vec![Part::Ref(id.clone())],
+        _ => return None,
+    };
+    if !safe || parts.iter().any(|p| matches!(p, Part::Unknown(_))) {
+        return None;
+    }
+    let mut items: Vec<Vec<Part>> = vec![Vec::new()];
+    for p in parts {
+        match p {
+            Part::Text(t) => {
+                let mut pieces = t.split(delimiter);
+                if let (Some(first), Some(current)) = (pieces.next(), items.last_mut()) {
+                    current.push(Part::Text(first.to_string()));
+                }
+                for piece in pieces {
+                    items.push(vec![Part::Text(piece.to_string())]);
+                }
+            }
+            other => {
+                if let Some(current) = items.last_mut() {
+                    current.push(other);
+                }
+            }
+        }
+    }
+    Some(items.into_iter().map(|parts| RNode::new(span, from_parts(parts))).collect())
 }

@@ -5,14 +5,17 @@
 //! itself: standalone egress rules that drop the default (PN204), endpoints
 //! on the default group (PN205), prefix lists of another region (PN206,
 //! PN207), rules CloudFormation drops (PN208, PN209), endpoints that cannot
-//! be created (PN404, PN408, PN410). The rule table and documentation come
+//! be created (PN404, PN408, PN410), and circular dependencies between
+//! resources, from the resource graph (PN008). The rule table and documentation come
 //! from `rules/*.md` (see [`crate::finding`]).
 
+mod dependencies;
 mod model;
 mod open;
 
 use std::collections::HashMap;
 
+pub use dependencies::cycle_findings;
 pub use model::model_findings;
 pub use open::Conditional;
 use open::{Notes, Which};
@@ -59,6 +62,11 @@ pub fn path_findings(results: &[WorkloadResult], text: Option<&str>, conditional
                         None => Which::Download,
                     };
                     notes.hop(&w.resource, which, check, b, open);
+                    continue;
+                }
+                if b.code == Code::PN003 {
+                    // a name the template does not define: the template's
+                    // own check reports it there (its PN003 is the reason)
                     continue;
                 }
                 let mut b = b.clone();
@@ -147,6 +155,15 @@ fn blockers(check: &Check) -> Vec<(&Blocker, Verdict, Option<&Open>)> {
     }
     out.extend(check.notes.iter().map(|n| (n, Verdict::Unknown, None)));
     out
+}
+
+/// `a`, `a and b`, `a, b and c`: every item.
+fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn names(list: &[String]) -> String {

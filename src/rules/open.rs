@@ -64,6 +64,8 @@ struct Note {
     downloads: Vec<String>,
     /// Resources whose existence the value decides.
     conditional: Vec<String>,
+    /// The imports a stack-name parameter leaves open, as written.
+    imports: Vec<String>,
 }
 
 impl Note {
@@ -110,12 +112,17 @@ impl Notes {
         }
         let key = match open {
             Some(Open::DefaultVpc) => Key::Value(Open::DefaultVpc, stacks::label_of(w).unwrap_or("").to_string()),
-            Some(o) => Key::Value(o.clone(), String::new()),
+            Some(o) => Key::Value(o.deciding(), String::new()),
             None => Key::At(b.span),
         };
         let note = self.note(key);
         note.first.get_or_insert_with(|| b.clone());
         note.decides(which, w);
+        if let Some(Open::ParentStack(p)) = open
+            && !note.imports.contains(&p.import)
+        {
+            note.imports.push(p.import.clone());
+        }
     }
 
     /// Resources whose condition cannot be decided, where they lie on a
@@ -131,7 +138,7 @@ impl Notes {
                         continue;
                     }
                     let key = match &c.unknown.open {
-                        Some(o) => Key::Value(o.clone(), String::new()),
+                        Some(o) => Key::Value(o.deciding(), String::new()),
                         None => Key::At(c.unknown.span),
                     };
                     let note = self.note(key);
@@ -166,13 +173,11 @@ impl Notes {
             let (span, resource, what, fix) = match &key {
                 Key::Value(open, _) => {
                     let (span, resource) = match open {
-                        Open::Parameter { name, declared, scope, .. } => (
-                            *declared,
-                            Some(if scope.is_empty() { name.clone() } else { stacks::labelled(scope, name) }),
-                        ),
+                        Open::Parameter { name, declared, scope, .. } => (*declared, Some(labelled(scope, name))),
+                        Open::ParentStack(p) => (p.declared, Some(labelled(&p.scope, &p.parameter))),
                         _ => (first.span, first.resource.clone()),
                     };
-                    (span, resource, describe(open, &first, &users), crate::reach::open::advice(open))
+                    (span, resource, describe(open, &first, &users, &note.imports), crate::reach::open::advice(open))
                 }
                 Key::At(_) => (first.span, first.resource.clone(), first.why.clone(), first.fix.clone()),
             };
@@ -199,6 +204,12 @@ impl Notes {
     }
 }
 
+/// A parameter's name as seen from the template analyzed (`scope` is
+/// empty for its own).
+fn labelled(scope: &str, name: &str) -> String {
+    if scope.is_empty() { name.to_string() } else { stacks::labelled(scope, name) }
+}
+
 /// Whether conditional resource `c` lies on a required path of `check` of
 /// workload `w`: it is the workload, the workload references it, or a hop
 /// is decided by it or located in it.
@@ -218,13 +229,47 @@ fn on_path(c: &Conditional<'_>, w: &str, check: &Check) -> bool {
     })
 }
 
-/// The open value, in the words every PN005 uses.
-fn describe(open: &Open, first: &Blocker, users: &[String]) -> String {
+/// The open value, in the words every PN005 uses (`imports`: those a
+/// stack-name parameter leaves open).
+fn describe(open: &Open, first: &Blocker, users: &[String], imports: &[String]) -> String {
     match open {
         Open::Parameter { name, ty, .. } => format!("parameter `{name}` ({ty}) has no value and no `Default`"),
+        Open::ParentStack(p) => {
+            let (parameter, exporters, lacking) = (&p.parameter, &p.exporters, &p.lacking);
+            let names: Vec<String> = imports.iter().map(|i| format!("`{i}`")).collect();
+            let them = if imports.len() == 1 { "it" } else { "them" };
+            let whose = format!(
+                "parameter `{parameter}` has no value and names the stack {} {} {} from",
+                if imports.len() == 1 { "the import" } else { "the imports" },
+                super::listed(&names),
+                if imports.len() == 1 { "reads" } else { "read" }
+            );
+            if exporters.len() > 1 {
+                format!(
+                    "{whose}, and {} templates of this run export {them} ({}), so which stack it names is open",
+                    exporters.len(),
+                    exporters.join(", ")
+                )
+            } else if !lacking.is_empty() {
+                format!(
+                    "{whose}, and no template of this run exports every name it is used for ({})",
+                    lacking.join("; ")
+                )
+            } else {
+                format!("{whose}, and no template of this run exports {them}")
+            }
+        }
+        Open::Undefined { name, .. } => {
+            format!("`{name}` is not defined in this template (a module or macro that rewrites it may add it)")
+        }
         Open::Import { name } => {
             format!("`Fn::ImportValue {name}` names an export of another stack, and no template of this run exports it")
         }
+        Open::Exporters { name, templates } => format!(
+            "`Fn::ImportValue {name}` names an export that {} templates of this run provide ({}), so which stack it reads is open",
+            templates.len(),
+            templates.join(", ")
+        ),
         Open::Id { id } => format!("`{id}` is outside the template: it names a resource of the account"),
         Open::DefaultVpc if users.len() > 1 => format!(
             "{} name no subnet, so they launch in default subnets of the account's default VPC, which the template does not describe",

@@ -27,7 +27,10 @@ pub fn check(t: &Template<'_>) -> Vec<Finding> {
     let mut c = Checker {
         t,
         findings: Vec::new(),
-        strict_names: !has_macro(t) && !t.preprocessed && !t.partial,
+        // a macro (SAM, a custom transform) or preprocessor adds resources
+        // and parameters at deploy time: names this template does not define
+        // may be created by it (`AWS::LanguageExtensions` creates none)
+        strict_names: t.strict_names(),
         plain: t.transforms.is_empty(),
     };
     for r in &t.resources {
@@ -69,13 +72,6 @@ pub fn check(t: &Template<'_>) -> Vec<Finding> {
         c.walk(body, Ctx::Condition);
     }
     c.findings
-}
-
-/// A template with a macro (SAM, a custom transform) gains resources and
-/// parameters at deploy time; names this template does not define may be
-/// created by it. `AWS::LanguageExtensions` creates none.
-fn has_macro(t: &Template<'_>) -> bool {
-    t.transforms.iter().any(|n| n != "AWS::LanguageExtensions")
 }
 
 /// The options of the policy attributes.

@@ -283,6 +283,22 @@ impl<'d> Template<'d> {
         self.symbols.get(name).copied()
     }
 
+    /// True when a macro (a `Transform` other than
+    /// `AWS::LanguageExtensions`, which privnet-lint expands) or a
+    /// preprocessor rewrites the template before CloudFormation reads it:
+    /// what CloudFormation sees is not this text.
+    pub fn rewritten(&self) -> bool {
+        self.preprocessed || self.transforms.iter().any(|n| n != "AWS::LanguageExtensions")
+    }
+
+    /// True when every name the template uses must be defined in it (a
+    /// reference to an undefined one is PN003): no macro or preprocessor
+    /// adds resources or parameters at deploy time, and no loop was left
+    /// unexpanded (`AWS::LanguageExtensions` creates no names of its own).
+    pub fn strict_names(&self) -> bool {
+        !self.rewritten() && !self.partial
+    }
+
     /// The resource with this logical ID.
     pub fn resource(&self, id: &str) -> Option<&Resource<'d>> {
         match self.symbol(id)? {

@@ -60,15 +60,15 @@ impl<'n> Tracer<'n> {
         self.unknown_hop_fixed_by(kind, resource, u, fix)
     }
 
-    /// An unknown hop with a PN005 finding whose fix is `fix`.
+    /// An unknown hop with a PN005 finding whose fix is `fix`; a name the
+    /// template does not define is its PN003 error instead, which the
+    /// template's check already reports at that place.
     pub fn unknown_hop_fixed_by(&self, kind: HopKind, resource: &str, u: &Unknown, fix: String) -> Hop {
-        let blocker = Blocker {
-            code: Code::PN005,
-            span: u.span,
-            resource: Some(resource.to_string()),
-            why: u.reason.clone(),
-            fix,
+        let code = match u.open {
+            Some(Open::Undefined { reported: true, .. }) => Code::PN003,
+            _ => Code::PN005,
         };
+        let blocker = Blocker { code, span: u.span, resource: Some(resource.to_string()), why: u.reason.clone(), fix };
         let mut h = hop(kind, Some(resource), Verdict::Unknown, u.reason.clone(), Some(u.span), Some(blocker));
         h.open = u.open.clone();
         h
