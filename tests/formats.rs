@@ -20,8 +20,9 @@ fn lint(path: &str, region: &str) -> Report {
 fn lint_with(path: &str, region: &str, state: Option<&str>) -> Report {
     let text = std::fs::read_to_string(path).expect("fixture");
     let mut opts = Options::for_regions([region]);
-    opts.account_state = state
-        .map(|s| std::sync::Arc::new(privnet_lint::state::AccountState::load(&[s.into()], &opts.regions).expect("state")));
+    opts.account_state = state.map(|s| {
+        std::sync::Arc::new(privnet_lint::state::AccountState::load(&[s.into()], &opts.regions).expect("state"))
+    });
     Report { results: lint_text(path, &text, &opts) }
 }
 

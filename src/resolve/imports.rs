@@ -162,7 +162,10 @@ impl<'d> Resolver<'_, 'd> {
             }
             self.findings.push(f);
         }
-        Some(Val::Unknown(Unknown::new(format!("`Fn::ImportValue {name}` names no export of the account (PN003)"), span)))
+        Some(Val::Unknown(Unknown::new(
+            format!("`Fn::ImportValue {name}` names no export of the account (PN003)"),
+            span,
+        )))
     }
 
     /// The value of the one export of the run whose name matches `name`; an
