@@ -99,6 +99,25 @@ pub struct Related {
     pub label: String,
 }
 
+/// Where a deployed resource that decides a finding or a hop was read: a
+/// file of the account state (`--account-state`, SPEC §7), a JSON Pointer
+/// to the resource in it, and its ID (`state` in JSON, SPEC §3).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StateRef {
+    /// The state file, as shown to the user.
+    pub file: std::sync::Arc<str>,
+    /// A JSON Pointer (RFC 6901) to the resource in it (`/RouteTables/0`).
+    pub pointer: String,
+    /// The resource's ID (`rtb-0a1b2c3d4e5f67890`) or name.
+    pub id: String,
+}
+
+impl std::fmt::Display for StateRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} from {} at {}", self.id, self.file, if self.pointer.is_empty() { "/" } else { &self.pointer })
+    }
+}
+
 /// A finding: one rule firing at one place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -115,12 +134,16 @@ pub struct Finding {
     pub fix: Option<String>,
     /// Other places worth showing.
     pub related: Vec<Related>,
+    /// The deployed resource that decides it, when the fix is in the
+    /// account rather than in the template (the location is then the
+    /// template node that names it).
+    pub state: Option<StateRef>,
 }
 
 impl Finding {
     /// A finding with a message and location; add the rest with the builders.
     pub fn new(code: Code, span: Option<Span>, message: impl Into<String>) -> Finding {
-        Finding { code, message: message.into(), resource: None, span, fix: None, related: Vec::new() }
+        Finding { code, message: message.into(), resource: None, span, fix: None, related: Vec::new(), state: None }
     }
     /// Sets the resource the finding is on.
     pub fn on(mut self, resource: impl Into<String>) -> Finding {

@@ -430,6 +430,7 @@ fn context(region: &str, opts: &Options) -> Context {
     let mut ctx = Context::new(region);
     ctx.account_id = opts.account_id.clone();
     ctx.parameters = opts.parameters.clone();
+    ctx.account_state = opts.account_state.clone();
     ctx
 }
 
@@ -457,7 +458,11 @@ pub fn analyze(t: &Template<'_>, region: &str, opts: &Options, text: Option<&str
 pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, imported: &[String]) -> Analysis {
     let mut network = network::build(&resolved);
     network.workloads.retain(|w| stacks::label_of(&w.id).is_none_or(|l| !imported.iter().any(|i| i == l)));
-    let workloads = reach::analyze(&network, region);
+    let mut workloads = reach::analyze(&network, region);
+    let deployed = !network.deployed.is_empty();
+    if deployed {
+        rules::deployed::paths(&network, region, &mut workloads);
+    }
     let mut findings = resolved.findings.clone();
     let graph = ResourceGraph::build(&resolved);
     // CloudFormation's creation order, whose cycles it rejects; a macro's
@@ -471,6 +476,9 @@ pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, im
         // a foreign template's own model findings come from its own analysis
         f.resource.as_deref().and_then(stacks::label_of).is_none_or(|l| !imported.iter().any(|i| i == l))
     }));
+    if deployed {
+        rules::deployed::findings(&network, &mut findings);
+    }
     Analysis { resolved, network, workloads, findings }
 }
 

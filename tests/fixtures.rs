@@ -1,14 +1,17 @@
 //! Every rule page has a fixture pair, and each pair behaves: the `.fail`
 //! file makes exactly that rule fire on the lines marked `# expect: CODE`
 //! (other findings may only be notes), the `.pass` file (the fix applied)
-//! has no finding of that rule and no error at all.
+//! has no finding of that rule and no error at all. A fixture may name the
+//! account state it is linted against (`# account-state: fixtures/state/…`).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use privnet_lint::Options;
 use privnet_lint::finding::{Code, PAGES, Severity};
 use privnet_lint::lint::{FileResult, Input, lint_inputs};
+use privnet_lint::state::AccountState;
 
 struct Fixture {
     text: String,
@@ -32,6 +35,11 @@ fn load(path: &Path) -> Fixture {
         }
         if let Some(p) = line.strip_prefix("# with:") {
             with.push(p.trim().to_string());
+        }
+        if let Some(s) = line.strip_prefix("# account-state:") {
+            let state = AccountState::load(&[PathBuf::from(s.trim())], &opts.regions)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            opts.account_state = Some(Arc::new(state));
         }
     }
     Fixture { text, opts, with }

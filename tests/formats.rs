@@ -9,9 +9,20 @@ use privnet_lint::report::{Report, concise, github, human, json, markdown, sarif
 use privnet_lint::{Options, lint_text};
 use serde_json::Value;
 
+/// Lints a fixture for one region, against the account state its header
+/// names (`# account-state: fixtures/state/…`), if any.
 fn lint(path: &str, region: &str) -> Report {
     let text = std::fs::read_to_string(path).expect("fixture");
-    let opts = Options::for_regions([region]);
+    let state = text.lines().take_while(|l| l.starts_with('#')).find_map(|l| l.strip_prefix("# account-state:"));
+    lint_with(path, region, state.map(str::trim))
+}
+
+fn lint_with(path: &str, region: &str, state: Option<&str>) -> Report {
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let mut opts = Options::for_regions([region]);
+    opts.account_state = state.map(|s| {
+        std::sync::Arc::new(privnet_lint::state::AccountState::load(&[s.into()], &opts.regions).expect("state"))
+    });
     Report { results: lint_text(path, &text, &opts) }
 }
 
@@ -47,6 +58,26 @@ const CASES: &[(&str, &str, &str)] = &[
     ("open_subnet", "fixtures/scenarios/open-subnet.yaml", "us-east-1"),
 ];
 
+/// Templates on a deployed network (`--account-state`): findings on
+/// deployed resources carry `state` (JSON), a related location and a
+/// `state` property (SARIF).
+const STATE_CASES: &[(&str, &str, &str, &str)] = &[
+    ("deployed_no_s3_route", "fixtures/state/templates/app.yaml", "us-east-1", "fixtures/state/no-s3-route"),
+    (
+        "deployed_dns_hostnames_off",
+        "fixtures/state/templates/app.yaml",
+        "us-east-1",
+        "fixtures/state/dns-hostnames-off",
+    ),
+];
+
+/// Every case: the plain ones, then those with account state.
+fn cases() -> Vec<(&'static str, Report)> {
+    let plain = CASES.iter().map(|(name, path, region)| (*name, lint(path, region)));
+    let stated = STATE_CASES.iter().map(|(name, path, region, state)| (*name, lint_with(path, region, Some(state))));
+    plain.chain(stated).collect()
+}
+
 /// The SARIF log without `tool.driver.rules`, which is the same in every
 /// log and checked on its own by `sarif_rules_come_from_the_pages`.
 fn sarif_without_rules(report: &Report) -> Value {
@@ -61,31 +92,31 @@ fn sarif_without_rules(report: &Report) -> Value {
 
 #[test]
 fn concise_snapshots() {
-    for (name, path, region) in CASES {
-        insta::assert_snapshot!(format!("concise_{name}"), concise::render(&lint(path, region)));
+    for (name, report) in cases() {
+        insta::assert_snapshot!(format!("concise_{name}"), concise::render(&report));
     }
     insta::assert_snapshot!("concise_every_failing_fixture", concise::render(&every_failing_fixture()));
 }
 
 #[test]
 fn github_snapshots() {
-    for (name, path, region) in CASES {
-        insta::assert_snapshot!(format!("github_{name}"), github::render(&lint(path, region)));
+    for (name, report) in cases() {
+        insta::assert_snapshot!(format!("github_{name}"), github::render(&report));
     }
     insta::assert_snapshot!("github_every_failing_fixture", github::render(&every_failing_fixture()));
 }
 
 #[test]
 fn sarif_snapshots() {
-    for (name, path, region) in CASES {
-        insta::assert_json_snapshot!(format!("sarif_{name}"), sarif_without_rules(&lint(path, region)));
+    for (name, report) in cases() {
+        insta::assert_json_snapshot!(format!("sarif_{name}"), sarif_without_rules(&report));
     }
 }
 
 #[test]
 fn json_snapshots() {
-    for (name, path, region) in CASES {
-        let text = json::render(&lint(path, region));
+    for (name, report) in cases() {
+        let text = json::render(&report);
         let doc: Value = serde_json::from_str(&text).expect("JSON");
         assert_eq!(doc["schema"], "privnet-lint/v1");
         // the text itself: field order is part of what people read
@@ -95,8 +126,8 @@ fn json_snapshots() {
 
 #[test]
 fn markdown_snapshots() {
-    for (name, path, region) in CASES {
-        insta::assert_snapshot!(format!("markdown_{name}"), markdown::render(&lint(path, region)));
+    for (name, report) in cases() {
+        insta::assert_snapshot!(format!("markdown_{name}"), markdown::render(&report));
     }
 }
 
@@ -149,8 +180,7 @@ fn strings<'a>(v: &'a Value, path: String, out: &mut Vec<(String, &'a str)>) {
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let validator = sarif_validator();
-    let mut reports: Vec<(String, Report)> =
-        CASES.iter().map(|(name, path, region)| (name.to_string(), lint(path, region))).collect();
+    let mut reports: Vec<(String, Report)> = cases().into_iter().map(|(name, r)| (name.to_string(), r)).collect();
     reports.push(("every failing fixture".into(), every_failing_fixture()));
     reports.push(("hostile".into(), hostile()));
     reports.push(("empty".into(), Report::default()));

@@ -145,7 +145,12 @@ pub fn trace(args: TraceArgs) -> Result<i32, UsageError> {
         account_state: &args.account_state,
         config: &args.config,
     })?;
-    let paths = trace_path(&a.network, &region, &args.from, &target);
+    let mut paths = trace_path(&a.network, &region, &args.from, &target);
+    if !a.network.deployed.is_empty() {
+        for (subnet, p) in &mut paths {
+            crate::rules::deployed::trace(&a.network, &region, &args.from, subnet.as_deref(), p);
+        }
+    }
     // the workload exists, but its AMI has no package manager (SPEC §2)
     if target == TraceTarget::S3
         && let Some(why) = a.network.workloads.iter().find(|w| w.id == args.from).and_then(|w| w.image.not_applicable())

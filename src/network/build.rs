@@ -152,10 +152,12 @@ pub fn build(resolved: &Resolved) -> Network {
     net.private_zones = super::zones::read(&live);
     net.account = super::account::read(&live);
     reindex(&mut net);
+    // the deployed resources that template values name (`--account-state`)
+    super::deployed::bind(&mut net, resolved);
     net
 }
 
-fn reindex(net: &mut Network) {
+pub(super) fn reindex(net: &mut Network) {
     let mut index = HashMap::new();
     macro_rules! add {
         ($field:ident) => {
@@ -245,6 +247,9 @@ fn vpc(net: &mut Network, r: &ResolvedResource) {
         dns_hostnames_span,
         custom_dns: None,
         resolver_rules: Vec::new(),
+        dns_support_open: None,
+        dns_hostnames_open: None,
+        endpoints_open: None,
     });
     // The VPC's default security group: inbound only from its own members,
     // all outbound (VPC UG, "Default security groups for your VPCs").

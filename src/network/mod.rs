@@ -12,6 +12,7 @@ pub mod account;
 pub mod ami;
 pub mod bpa;
 mod build;
+pub mod deployed;
 pub mod grant;
 pub mod graph;
 pub mod iam;
@@ -109,6 +110,15 @@ pub struct Vpc {
     pub custom_dns: Option<(String, Span)>,
     /// Route 53 Resolver forwarding rules associated with the VPC.
     pub resolver_rules: Vec<ResolverRule>,
+    /// Why `EnableDnsSupport` is not known (a deployed VPC whose
+    /// `describe-vpc-attribute` output the account state lacks);
+    /// `dns_support` is then only a placeholder.
+    pub dns_support_open: Option<Unknown>,
+    /// Why `EnableDnsHostnames` is not known, likewise.
+    pub dns_hostnames_open: Option<Unknown>,
+    /// Why its VPC endpoints are not known (a deployed VPC, and no
+    /// `describe-vpc-endpoints` output in the account state).
+    pub endpoints_open: Option<Unknown>,
 }
 
 /// A Route 53 Resolver rule associated with a VPC
@@ -448,6 +458,15 @@ pub struct Network {
     pub account: account::AccountSettings,
     /// Findings about the model itself (not about a path).
     pub findings: Vec<Finding>,
+    /// The deployed resources (`--account-state`) that template values
+    /// name, by AWS ID (or IAM name): where each was read and the template
+    /// node that brought it in ([`deployed`]). Empty without account state.
+    pub deployed: HashMap<String, deployed::Deployed>,
+    /// The `default` security group of each deployed VPC, by VPC ID.
+    pub default_groups: HashMap<String, String>,
+    /// Workloads that launch into the default VPC of an account that has
+    /// none (PN109), with the node that decides it.
+    pub no_default_vpc: HashMap<String, Span>,
     index: HashMap<String, usize>,
     /// Positions in `endpoints` by VPC logical ID, in template order: the
     /// simulator asks per workload, so a scan of every endpoint would make
@@ -486,5 +505,20 @@ impl Network {
     /// The VPC of a subnet.
     pub fn vpc_of_subnet(&self, subnet: &Subnet) -> Option<&Vpc> {
         self.vpc(subnet.vpc.id()?)
+    }
+
+    /// The deployed resource `id`, when it comes from the account state.
+    pub fn deployed(&self, id: &str) -> Option<&deployed::Deployed> {
+        if self.deployed.is_empty() { None } else { self.deployed.get(id) }
+    }
+
+    /// The `default` security group of VPC `vpc` (what a workload or an
+    /// interface endpoint without groups gets): the deployed one, or
+    /// `Vpc.DefaultSecurityGroup` for a VPC of the template.
+    pub fn default_group(&self, vpc: &str) -> Ident {
+        match self.default_groups.get(vpc) {
+            Some(g) => Ident::Resource(g.clone()),
+            None => Ident::Resource(format!("{vpc}.DefaultSecurityGroup")),
+        }
     }
 }

@@ -57,8 +57,18 @@ pub enum Peer {
     /// in-template prefix list it refers to (before expansion).
     PrefixList(Ident),
     /// A prefix list declared in the template, expanded to its entries
-    /// (see [`SecurityGroup::expand_prefix_lists`]).
+    /// (see [`SecurityGroup::expand_prefix_lists`]), or a customer-managed
+    /// list whose entries the account state holds.
     Declared(PrefixList),
+    /// An AWS-managed prefix list the account state names for the analyzed
+    /// region (`com.amazonaws.<region>.<service>`): the service's public
+    /// addresses, which only that service's traffic matches.
+    Service {
+        /// `pl-…`.
+        id: String,
+        /// `s3`, `dynamodb`, …
+        service: String,
+    },
     /// `DestinationSecurityGroupId` / `SourceSecurityGroupId` / `SourceSecurityGroupName`.
     Group(Ident),
     /// No destination or source at all: CloudFormation creates the stack
@@ -325,6 +335,8 @@ pub fn peer_matches(peer: &Peer, target: &Target<'_>, rule_span: Span) -> Result
                 g.describe()
             )),
         },
+        (Peer::Service { service, .. }, Target::Public { is_s3, .. }) => Ok(*is_s3 && service == "s3"),
+        (Peer::Service { .. }, Target::Private { .. } | Target::Unplaced { .. }) => Ok(false),
         (Peer::Group(_), Target::Public { .. }) => Ok(false),
         (Peer::Group(g), Target::Private { groups, .. }) => match g {
             Ident::Unknown(u) => Err(u.clone()),

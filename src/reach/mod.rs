@@ -155,6 +155,9 @@ pub struct Hop {
     /// The value the template leaves open that makes the hop unknown, when
     /// the user can give it (its PN005 note is one per value, not per hop).
     pub open: Option<Open>,
+    /// Where the deciding resource was read, when it is deployed (from the
+    /// account state) rather than declared in the template.
+    pub state: Option<crate::finding::StateRef>,
 }
 
 /// Where a path goes.

@@ -44,6 +44,9 @@ pub fn advice(open: &Open) -> String {
         Open::Id { id } => format!(
             "Pass the account's saved state with --account-state, which describes `{id}`, or declare the resource in the template."
         ),
+        Open::State { call, .. } => format!(
+            "Save the output of `{call}` (`--output json`) with the other files of the account state, and run again."
+        ),
         Open::DefaultVpc => "Give the workload a subnet (`SubnetId` on an instance or its network interface, `VPCZoneIdentifier` on an Auto Scaling group): the subnet decides the route, the network ACLs and the endpoints. Or pass the account's saved state with --account-state, which describes the default VPC and its default subnets.".into(),
     }
 }

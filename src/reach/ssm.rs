@@ -79,6 +79,22 @@ pub(super) fn trace_with(t: &Tracer<'_>, target: Target, missing: &dyn Fn(&Subne
         hops.push(h);
     }
     let in_vpc: Vec<&VpcEndpoint> = t.interface_endpoints_in(&vpc.id, service).collect();
+    // a deployed VPC whose endpoints the account state does not list
+    if in_vpc.is_empty()
+        && let Some(u) = &vpc.endpoints_open
+    {
+        hops.push(t.unknown_hop(HopKind::InterfaceEndpoint, &vpc.id, u));
+        return PathTrace::new(target, hops, None);
+    }
+    // a deployed VPC whose DNS hostnames attribute the account state lacks:
+    // private DNS of its endpoints may or may not resolve
+    if let Some(u) = &vpc.dns_hostnames_open
+        && let Some(ep) = in_vpc.iter().find(|ep| ep.private_dns)
+    {
+        hops.push(t.unknown_hop(HopKind::Dns, &vpc.id, u));
+        hops.extend(t.endpoint_hops(subnet, ep, &host));
+        return PathTrace::new(target, hops, Some(ep.id.clone()));
+    }
     if let Some(ep) = in_vpc.iter().find(|ep| ep.private_dns && vpc.dns_support && vpc.dns_hostnames) {
         hops.push(pass(
             HopKind::Dns,
@@ -147,7 +163,7 @@ pub(super) fn trace_with(t: &Tracer<'_>, target: Target, missing: &dyn Fn(&Subne
     if let Some(ep) = in_vpc.first() {
         if ep.private_dns {
             if vpc.dns_support {
-                hops.push(hostnames_block(vpc, ep));
+                hops.push(hostnames_block(vpc, ep, t.net.deployed(&vpc.id).is_some()));
             }
         } else {
             hops.push(t.private_dns_block(ep, &host));

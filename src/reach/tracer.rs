@@ -36,7 +36,7 @@ impl<'n> Tracer<'n> {
         let subnet = w.subnet.id().and_then(|id| net.subnet(id));
         let vpc = subnet.and_then(|s| net.vpc_of_subnet(s));
         let group_idents = if w.groups.is_empty() {
-            vpc.map(|v| vec![Ident::Resource(format!("{}.DefaultSecurityGroup", v.id))]).unwrap_or_default()
+            vpc.map(|v| vec![net.default_group(&v.id)]).unwrap_or_default()
         } else {
             w.groups.clone()
         };
@@ -54,6 +54,32 @@ impl<'n> Tracer<'n> {
             group_idents: self.group_idents.clone(),
             port,
         }
+    }
+
+    /// PN109: the workload has no subnet, so it launches into the default
+    /// VPC, and the account state lists VPCs but none is the default (VPC
+    /// UG, "Default VPCs": without one, a launch must name a subnet).
+    fn no_default_vpc_hop(&self) -> Hop {
+        let span = self.net.no_default_vpc.get(&self.w.id).copied().unwrap_or(self.w.span);
+        let why = format!(
+            "{} names no subnet, so EC2 launches it into the account's default VPC, but the account state (`aws ec2 describe-vpcs`) lists VPCs and none is the default: the launch fails (VPCIdNotSpecified: No default VPC for this user)",
+            self.w.id
+        );
+        super::hops::block(
+            HopKind::Workload,
+            &self.w.id,
+            why.clone(),
+            super::Blocker {
+                code: crate::finding::Code::PN109,
+                span,
+                resource: Some(self.w.id.clone()),
+                why,
+                fix: format!(
+                    "Give {} a subnet: `SubnetId: !Ref <Subnet>` (a subnet of this template, or an `AWS::EC2::Subnet::Id` parameter), or create a default VPC (`aws ec2 create-default-vpc`).",
+                    self.w.id
+                ),
+            },
+        )
     }
 
     /// Why the workload's subnet or VPC is not known, when it is not: the
@@ -110,6 +136,7 @@ impl<'n> Tracer<'n> {
                     self.w.span,
                 )
             }
+            (None, _) if self.net.no_default_vpc.contains_key(&self.w.id) => self.no_default_vpc_hop(),
             _ => {
                 let u = self.placement_open().unwrap_or_else(|| Unknown::new("its subnet is not known", self.w.span));
                 let mut h = self.unknown_hop(HopKind::Workload, &self.w.id, &u);

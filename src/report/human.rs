@@ -160,6 +160,12 @@ fn diagnostic(r: &FileResult, f: &Finding, snippet: &Arc<Snippet>) -> Diag {
         None => Vec::new(),
     };
     let mut labels = labels;
+    // the deployed resource that decides it, read from the account state
+    if let (Some(state), Some(span)) = (&f.state, f.span) {
+        let len = span.len().min(r.source.len().saturating_sub(span.start.offset as usize));
+        let text = format!("deployed {}: read from {} at {}", state.id, state.file, pointer(&state.pointer));
+        labels.push(LabeledSpan::new_with_span(Some(sanitize(&text)), shown(span.start.offset, len)));
+    }
     for rel in &f.related {
         let len = rel.span.len().min(r.source.len().saturating_sub(rel.span.start.offset as usize));
         labels.push(LabeledSpan::new_with_span(Some(sanitize(&rel.label)), shown(rel.span.start.offset, len)));
@@ -176,6 +182,11 @@ fn diagnostic(r: &FileResult, f: &Finding, snippet: &Arc<Snippet>) -> Diag {
         labels,
         source: Shown { name: sanitize(&r.path), original: r.source.clone(), snippet: snippet.clone() },
     }
+}
+
+/// A JSON Pointer as shown (`/` for the whole document).
+fn pointer(p: &str) -> &str {
+    if p.is_empty() { "/" } else { p }
 }
 
 fn mark(color: bool, v: Verdict) -> String {
@@ -211,13 +222,25 @@ fn hop_list(out: &mut String, p: &PathTrace, color: bool) {
             .filter(|_| h.verdict != Verdict::Pass)
             .map(|b| format!(" [{}]", b.code))
             .unwrap_or_default();
-        let line = h.span.map(|s| format!(" (line {})", s.start.line)).unwrap_or_default();
+        let line = match (h.span, &h.state) {
+            (Some(s), Some(state)) => {
+                format!(
+                    " (line {}; {} read from {} at {})",
+                    s.start.line,
+                    state.id,
+                    state.file,
+                    pointer(&state.pointer)
+                )
+            }
+            (Some(s), None) => format!(" (line {})", s.start.line),
+            _ => String::new(),
+        };
         out.push_str(&format!(
             "        {} {:<22} {}{}{}\n",
             mark(color, h.verdict),
             h.kind.as_str(),
             sanitize(&one_line(&h.detail)),
-            line,
+            sanitize(&line),
             paint(color, "1", &code)
         ));
     }

@@ -89,6 +89,23 @@ struct HopOut<'a> {
     code: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<StateOut<'a>>,
+}
+
+/// Where a deployed resource was read (SPEC §3 `state`): a file of the
+/// account state, a JSON Pointer into it, and the resource's ID.
+#[derive(Serialize)]
+pub(super) struct StateOut<'a> {
+    file: &'a str,
+    pointer: &'a str,
+    id: &'a str,
+}
+
+impl<'a> From<&'a crate::finding::StateRef> for StateOut<'a> {
+    fn from(s: &'a crate::finding::StateRef) -> StateOut<'a> {
+        StateOut { file: &s.file, pointer: &s.pointer, id: &s.id }
+    }
 }
 
 /// A finding's location: 1-based line and column of the node to edit and of
@@ -116,6 +133,8 @@ struct FindingOut<'a> {
     resource: Option<&'a str>,
     location: Option<Location>,
     fix: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<StateOut<'a>>,
 }
 
 fn hop(h: &Hop) -> HopOut<'_> {
@@ -126,6 +145,7 @@ fn hop(h: &Hop) -> HopOut<'_> {
         detail: &h.detail,
         code: h.blocker.as_ref().map(|b| b.code.as_str()),
         location: h.span.map(Location::from),
+        state: h.state.as_ref().map(StateOut::from),
     }
 }
 
@@ -183,6 +203,7 @@ fn finding(f: &Finding) -> FindingOut<'_> {
         resource: f.resource.as_deref(),
         location: f.span.map(Location::from),
         fix: f.fix.as_deref(),
+        state: f.state.as_ref().map(StateOut::from),
     }
 }
 

@@ -158,6 +158,17 @@ fn related(result: &FileResult, f: &Finding) -> Vec<Value> {
     for r in &f.related {
         add(r.span, r.label.clone(), &mut out);
     }
+    // the deployed resource that decides it: a place in an account-state
+    // file, by JSON Pointer (SARIF regions are text positions)
+    if let Some(s) = &f.state {
+        let pointer = if s.pointer.is_empty() { "/" } else { s.pointer.as_str() };
+        out.push(json!({
+            "id": out.len() + 1,
+            "physicalLocation": { "artifactLocation": { "uri": uri(&s.file) } },
+            "message": { "text": format!("deployed {}, read from the account state at {pointer}", s.id) },
+            "properties": { "pointer": pointer, "id": s.id },
+        }));
+    }
     for p in blocked_paths(result, f) {
         for h in &p.hops {
             let Some(span) = h.span else { continue };
@@ -210,6 +221,9 @@ fn result(report: &Report, item: &Item<'_>) -> Value {
     }
     if !item.regions.is_empty() {
         out["properties"] = json!({ "regions": item.regions });
+    }
+    if let Some(s) = &f.state {
+        out["properties"]["state"] = json!({ "file": &*s.file, "pointer": s.pointer, "id": s.id });
     }
     out
 }

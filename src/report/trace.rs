@@ -119,6 +119,9 @@ fn hop_text(out: &mut String, n: usize, h: &Hop, packet_in: &str, packet_out: &s
         field(h.resource.as_deref().unwrap_or("-")),
     ));
     out.push_str(&format!("      {}\n", sanitize(&one_line(&h.detail))));
+    if let Some(st) = &h.state {
+        out.push_str(&format!("      deployed: {}\n", field(&st.to_string())));
+    }
     if packet_in != "-" {
         if packet_in == packet_out {
             out.push_str(&format!("      packet: {}\n", field(packet_in)));
@@ -146,6 +149,9 @@ struct HopOut<'a> {
     line: Option<u32>,
     code: Option<&'static str>,
     fix: Option<&'a str>,
+    /// Where a deployed resource was read (`--account-state`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<super::json::StateOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -193,6 +199,7 @@ pub fn render_json(traces: &[Traced]) -> String {
                         line: h.span.map(|s| s.start.line),
                         code: blocker.map(|b| b.code.as_str()),
                         fix: blocker.map(|b| b.fix.as_str()),
+                        state: h.state.as_ref().map(super::json::StateOut::from),
                     }
                 })
                 .collect(),

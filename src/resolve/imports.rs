@@ -1,4 +1,5 @@
-//! `Fn::ImportValue` against the exports of the other templates of the run.
+//! `Fn::ImportValue` against the exports of the other templates of the run,
+//! then against the account's (`list-exports` in `--account-state`).
 //!
 //! A name known in full matches an export whose `${AWS::StackName}` part
 //! (`*` in [`Export::name`](super::Export)) stands for any stack name. A
@@ -85,7 +86,10 @@ impl<'d> Resolver<'_, 'd> {
         let v = self.value(arg);
         if let Some(name) = v.text() {
             let name = name.to_string();
-            return self.export(&name, span).unwrap_or(Val::Import(Some(name), span));
+            if let Some(val) = self.export(&name, span) {
+                return val;
+            }
+            return self.account_export(&name, span).unwrap_or(Val::Import(Some(name), span));
         }
         // a name built from a stack-name parameter without a value
         let Some((parameter, shape)) = self.import_shape(arg) else {
@@ -126,6 +130,42 @@ impl<'d> Resolver<'_, 'd> {
             lacking,
         }));
         Some(Val::Unknown(Unknown::decided_by(reason, span, open)))
+    }
+
+    /// The value of the account's export `name` (`list-exports` in the
+    /// account state), when no template of the run exports it. A state
+    /// that lists exports but not this one contradicts the import: the
+    /// stack fails to create ("No export named … found"; PN003, SPEC §7).
+    fn account_export(&mut self, name: &str, span: Span) -> Option<Val> {
+        let state = self.ctx.account_state.as_ref()?;
+        let region = state.region(&self.ctx.region);
+        if let Some(export) = region.export(name) {
+            return Some(match &export.value.value {
+                Some(v) => Val::Str(v.clone()),
+                None => Val::Unknown(Unknown::new(format!("export `{name}` has no value in the account state"), span)),
+            });
+        }
+        if !region.has(crate::state::Kind::Exports) {
+            return None;
+        }
+        let why = format!(
+            "`Fn::ImportValue {name}`: the account's exports (`aws cloudformation list-exports` in the account state) have no export named `{name}` in {}: the stack fails to create (No export named {name} found)",
+            self.ctx.region
+        );
+        if self.record {
+            let mut f = Finding::new(Code::PN003, Some(span), why).fix(format!(
+                "Deploy the stack that exports `{name}` first (in {}), or import an export that exists (`aws cloudformation list-exports`).",
+                self.ctx.region
+            ));
+            if let Some(r) = self.t.resources.get(self.current) {
+                f = f.on(r.id);
+            }
+            self.findings.push(f);
+        }
+        Some(Val::Unknown(Unknown::new(
+            format!("`Fn::ImportValue {name}` names no export of the account (PN003)"),
+            span,
+        )))
     }
 
     /// The value of the one export of the run whose name matches `name`; an

@@ -51,6 +51,10 @@ pub struct Context {
     /// `Fn::ImportValue` returns an output "exported by another stack"
     /// (intrinsic-function-reference-importvalue.html).
     pub label: String,
+    /// The deployed account (`--account-state`): its CloudFormation
+    /// exports answer `Fn::ImportValue` when no template of the run does,
+    /// and the network model binds the IDs it names.
+    pub account_state: Option<std::sync::Arc<crate::state::AccountState>>,
 }
 
 /// An `Outputs.*.Export` of a template linted in the same run.
@@ -77,6 +81,7 @@ impl Context {
             exports: std::sync::Arc::new(Vec::new()),
             scope: String::new(),
             label: String::new(),
+            account_state: None,
         }
     }
     /// `AWS::Partition` for the region.

@@ -80,6 +80,15 @@ pub enum Open {
     },
     /// The account's default VPC, where a workload without a subnet launches.
     DefaultVpc,
+    /// Something about a deployed resource that the account state
+    /// (`--account-state`) does not say: the output of one AWS CLI call
+    /// would.
+    State {
+        /// What is not known, in words (`whether VPC vpc-… has DNS hostnames on`).
+        what: String,
+        /// The call whose output says it.
+        call: String,
+    },
 }
 
 /// A stack-name parameter that import names are built from

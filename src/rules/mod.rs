@@ -10,6 +10,7 @@
 //! from `rules/*.md` (see [`crate::finding`]).
 
 mod dependencies;
+pub mod deployed;
 mod model;
 mod open;
 

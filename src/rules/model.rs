@@ -13,7 +13,10 @@ use crate::reach::hops::security_group::{describe_rule, prefix_list_fix};
 pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let endpoint_groups = endpoint_groups(net);
-    for g in net.groups.iter().filter(|g| !g.is_vpc_default || !g.egress.is_empty()) {
+    // what CloudFormation does when it creates a resource of the template:
+    // deployed resources (`--account-state`) already exist
+    let template = |id: &str| net.deployed(id).is_none();
+    for g in net.groups.iter().filter(|g| (!g.is_vpc_default || !g.egress.is_empty()) && template(&g.id)) {
         if g.default_dropped {
             let kept: Vec<String> = g.egress.iter().map(describe_rule).collect();
             out.push(
@@ -55,7 +58,7 @@ pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
         }
     }
     let mut private_dns: HashMap<(String, String), &str> = HashMap::new();
-    for ep in &net.endpoints {
+    for ep in net.endpoints.iter().filter(|ep| template(&ep.id)) {
         if let Some((r, service)) = &ep.service
             && r != region
             && !r.contains("${")
@@ -137,7 +140,7 @@ pub fn model_findings(net: &Network, region: &str) -> Vec<Finding> {
             }
         }
     }
-    for v in &net.vpcs {
+    for v in net.vpcs.iter().filter(|v| template(&v.id)) {
         if !v.dns_support && v.dns_hostnames {
             out.push(
                 Finding::new(

@@ -271,6 +271,7 @@ fn describe(open: &Open, first: &Blocker, users: &[String], imports: &[String]) 
             templates.join(", ")
         ),
         Open::Id { id } => format!("`{id}` is outside the template: it names a resource of the account"),
+        Open::State { what, call } => format!("the account state does not say {what} (no `{call}` output for it)"),
         Open::DefaultVpc if users.len() > 1 => format!(
             "{} name no subnet, so they launch in default subnets of the account's default VPC, which the template does not describe",
             super::names(users)

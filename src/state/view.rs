@@ -187,6 +187,11 @@ impl<'a> RegionState<'a> {
             .map(|acl| SubnetNetworkAcl { acl, listed: false })
     }
 
+    /// The VPC's default network ACL (what its subnets that no ACL lists use).
+    pub fn default_network_acl(&self, vpc: &str) -> Option<&'a Item<NetworkAcl>> {
+        self.index(|l| &l.default_network_acl, vpc).and_then(|id| self.network_acl(id))
+    }
+
     /// A VPC endpoint.
     pub fn vpc_endpoint(&self, id: &str) -> Option<&'a Item<VpcEndpoint>> {
         self.find(|l| &l.vpc_endpoints, id)

@@ -75,9 +75,14 @@ impl<'n> Tracer<'n> {
         let bpa = &self.net.account.block_public_access;
         let (mode, origin) = bpa.mode.as_ref()?;
         let options = origin.resource();
+        // a setting of the account state is shown on the workload it decides for
+        let at = origin.span().unwrap_or(self.w.span);
         let mode = match mode {
             Ok(m) => *m,
-            Err(u) => return Some(self.unknown_hop(HopKind::BlockPublicAccess, options, u)),
+            Err(u) => {
+                let u = Unknown { span: origin.span().map_or(at, |_| u.span), ..u.clone() };
+                return Some(self.unknown_hop(HopKind::BlockPublicAccess, options, &u));
+            }
         };
         let here = format!("VPC Block Public Access is `{}` in {} ({options})", mode.as_str(), self.region);
         let coverage = bpa.exclusion_of(leaves.vpc(), leaves.subnet());
@@ -85,18 +90,18 @@ impl<'n> Tracer<'n> {
         let excluded = |m: ExclusionMode, by: &Exclusion| {
             let id = by.origin.resource();
             let detail = format!("{here}, but {} is excluded by {id} (`{}`)", leaves.who(), m.as_str());
-            pass(HopKind::BlockPublicAccess, id, detail, by.origin.span())
+            pass(HopKind::BlockPublicAccess, id, detail, by.origin.span().unwrap_or(self.w.span))
         };
         let (block_why, fix) = match (mode, coverage.certain) {
             (BlockMode::Off, _) => {
-                return Some(pass(HopKind::BlockPublicAccess, options, here, origin.span()));
+                return Some(pass(HopKind::BlockPublicAccess, options, here, at));
             }
             (BlockMode::Ingress, _) if nat => {
                 return Some(pass(
                     HopKind::BlockPublicAccess,
                     options,
                     format!("{here}: traffic to and from NAT gateways passes (they accept no inbound connections)"),
-                    origin.span(),
+                    at,
                 ));
             }
             (BlockMode::Bidirectional, Some((m, e)))
@@ -140,7 +145,7 @@ impl<'n> Tracer<'n> {
         if let Some((e, u)) = coverage.maybe {
             let u = Unknown {
                 reason: format!("{block_why}, unless exclusion {} applies: {}", e.origin.resource(), u.reason),
-                span: u.span,
+                span: e.origin.span().map_or(at, |_| u.span),
                 open: u.open,
             };
             return Some(self.unknown_hop(HopKind::BlockPublicAccess, e.origin.resource(), &u));
@@ -150,16 +155,13 @@ impl<'n> Tracer<'n> {
             HopKind::BlockPublicAccess,
             options,
             why.clone(),
-            Blocker { code: Code::PN107, span: origin.span(), resource: Some(options.to_string()), why, fix },
+            Blocker { code: Code::PN107, span: at, resource: Some(options.to_string()), why, fix },
         ))
     }
 
     /// How to get out under `block-bidirectional`.
     fn bidirectional_fix(&self, leaves: &Leaves<'_>) -> String {
-        let scope = match leaves.subnet() {
-            Some(s) => format!("SubnetId: !Ref {s}"),
-            None => format!("VpcId: !Ref {}", leaves.vpc()),
-        };
+        let scope = self.exclusion_scope(leaves);
         format!(
             "Exclude the {} from Block Public Access for outbound traffic:\n  EgressExclusion:\n    Type: AWS::EC2::VPCBlockPublicAccessExclusion\n    Properties:\n      {scope}\n      InternetGatewayExclusionMode: allow-egress\nor reach S3 and Systems Manager without the internet (an S3 gateway endpoint, interface endpoints for ssm and ssmmessages with private DNS), which Block Public Access does not affect.",
             if leaves.subnet().is_some() { "subnet" } else { "VPC" }
@@ -168,12 +170,19 @@ impl<'n> Tracer<'n> {
 
     /// How to get out under `block-ingress`.
     fn ingress_fix(&self, leaves: &Leaves<'_>) -> String {
-        let scope = match leaves.subnet() {
-            Some(s) => format!("SubnetId: !Ref {s}"),
-            None => format!("VpcId: !Ref {}", leaves.vpc()),
-        };
+        let scope = self.exclusion_scope(leaves);
         format!(
             "Route 0.0.0.0/0 of the subnet to a NAT gateway (block-ingress lets NAT traffic through), use VPC endpoints (an S3 gateway endpoint, interface endpoints for ssm and ssmmessages with private DNS), or exclude the subnet both ways:\n  Exclusion:\n    Type: AWS::EC2::VPCBlockPublicAccessExclusion\n    Properties:\n      {scope}\n      InternetGatewayExclusionMode: allow-bidirectional"
         )
+    }
+
+    /// The exclusion's target property: a `!Ref` of the template's subnet
+    /// or VPC, the ID of a deployed one (`--account-state`).
+    fn exclusion_scope(&self, leaves: &Leaves<'_>) -> String {
+        let (key, id) = match leaves.subnet() {
+            Some(s) => ("SubnetId", s),
+            None => ("VpcId", leaves.vpc()),
+        };
+        if self.net.deployed(id).is_some() { format!("{key}: {id}") } else { format!("{key}: !Ref {id}") }
     }
 }

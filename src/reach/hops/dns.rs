@@ -15,6 +15,9 @@ impl<'n> Tracer<'n> {
     /// custom DHCP DNS servers make resolution unknown.
     pub fn vpc_dns_hop(&self, host: &str) -> Option<Hop> {
         let v = self.vpc?;
+        if let Some(u) = &v.dns_support_open {
+            return Some(self.unknown_hop(HopKind::Dns, &v.id, u));
+        }
         if !v.dns_support {
             let span = v.dns_support_span.unwrap_or(v.span);
             return Some(block(
@@ -85,13 +88,23 @@ impl<'n> Tracer<'n> {
     }
 }
 
-/// PN404: private DNS on an endpoint in a VPC without DNS hostnames.
-pub(crate) fn hostnames_block(vpc: &Vpc, ep: &VpcEndpoint) -> Hop {
+/// PN404: private DNS on an endpoint in a VPC without DNS hostnames. In a
+/// deployed VPC (`deployed`, from the account state) whose attribute was
+/// turned off, the private DNS name no longer resolves to the endpoint
+/// (PrivateLink guide, "DNS hostnames": private DNS needs both attributes).
+pub(crate) fn hostnames_block(vpc: &Vpc, ep: &VpcEndpoint, deployed: bool) -> Hop {
     let span = vpc.dns_hostnames_span.unwrap_or(vpc.span);
-    let why = format!(
-        "interface endpoint {} has `PrivateDnsEnabled: true`, but VPC {} has DNS hostnames disabled (`EnableDnsHostnames` is false by default): the endpoint fails to create (\"Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true\")",
-        ep.id, vpc.id
-    );
+    let why = if deployed {
+        format!(
+            "VPC {} has DNS hostnames disabled (`enableDnsHostnames` false in the account), so the private DNS name of interface endpoint {} does not resolve to it: the service's name resolves to public addresses, and the VPC has no NAT or internet path to them",
+            vpc.id, ep.id
+        )
+    } else {
+        format!(
+            "interface endpoint {} has `PrivateDnsEnabled: true`, but VPC {} has DNS hostnames disabled (`EnableDnsHostnames` is false by default): the endpoint fails to create (\"Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true\")",
+            ep.id, vpc.id
+        )
+    };
     block(
         HopKind::Dns,
         &vpc.id,

@@ -77,7 +77,7 @@ impl<'n> Tracer<'n> {
             ep.span,
         ));
         let ep_groups: Vec<Ident> = if ep.groups.is_empty() {
-            self.vpc.map(|v| vec![Ident::Resource(format!("{}.DefaultSecurityGroup", v.id))]).unwrap_or_default()
+            self.vpc.map(|v| vec![self.net.default_group(&v.id)]).unwrap_or_default()
         } else {
             ep.groups.clone()
         };

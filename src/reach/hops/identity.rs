@@ -116,7 +116,9 @@ impl<'n> Tracer<'n> {
             Tri::Unknown(u) => return vec![self.unknown_hop(HopKind::Iam, &role.id, &u)],
         }
         let documents = |arn: &RNode| -> Option<RNode> {
-            let id = arn.as_ref_id()?;
+            // a policy of the template by logical ID, or one of the account
+            // state by its ARN
+            let id = arn.as_ref_id().or_else(|| arn.text())?;
             self.net.managed_policies.iter().find(|(p, _)| p == id).map(|(_, d)| d.clone())
         };
         // an explicit Deny decides, whatever the role allows

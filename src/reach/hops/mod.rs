@@ -95,7 +95,7 @@ fn hop(
     span: Option<Span>,
     blocker: Option<Blocker>,
 ) -> Hop {
-    Hop { kind, resource: resource.map(str::to_string), verdict, detail, span, blocker, open: None }
+    Hop { kind, resource: resource.map(str::to_string), verdict, detail, span, blocker, open: None, state: None }
 }
 
 /// A passing hop.

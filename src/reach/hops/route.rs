@@ -71,6 +71,24 @@ impl<'n> Tracer<'n> {
             return RouteChoice::GatewayEndpoint(ep);
         }
         let mut unknown_dest = None;
+        // a route to the S3 prefix list through an endpoint the account
+        // state does not describe (a gateway endpoint, or a Gateway Load
+        // Balancer or firewall endpoint: all print as `vpce-…`)
+        if s3
+            && let Some(r) =
+                rt.routes.iter().find(|r| matches!(&r.destination, Destination::ServicePrefixList(s) if s == "s3"))
+        {
+            let what = format!("what {} is", describe_target(&r.target));
+            return RouteChoice::Unknown(Unknown::decided_by(
+                format!(
+                    "route table {} sends S3 traffic to {}, whose kind the account state does not say (save the output of `aws ec2 describe-vpc-endpoints` with it)",
+                    rt.id,
+                    describe_target(&r.target)
+                ),
+                r.span,
+                crate::resolve::Open::State { what, call: "aws ec2 describe-vpc-endpoints".into() },
+            ));
+        }
         // a `0.0.0.0/0` entry of a prefix list loses to a plain `0.0.0.0/0`
         // route (VPC UG, "How route priority works")
         let mut from_list = None;

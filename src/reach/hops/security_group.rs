@@ -382,6 +382,7 @@ pub fn describe_rule(r: &SgRule) -> String {
         Peer::PrefixList(Ident::External(pl)) => pl.clone(),
         Peer::PrefixList(i) | Peer::Group(i) => i.describe(),
         Peer::Declared(pl) => pl.describe(),
+        Peer::Service { id, service } => format!("{id} ({service})"),
         Peer::Missing => "nothing (the rule has no destination and is not created)".into(),
         Peer::Unknown(_) => "an unknown destination".into(),
     };

@@ -64,7 +64,7 @@ impl<'n> Tracer<'n> {
                         on.join(", ")
                     )
                 };
-                pass(HopKind::SessionPreferences, p.origin.resource(), detail, p.origin.span())
+                pass(HopKind::SessionPreferences, p.origin.resource(), detail, p.origin.span().unwrap_or(self.w.span))
             }
         }
     }
@@ -82,7 +82,9 @@ impl<'n> Tracer<'n> {
         let role = self.instance_role()?;
         let actions = need.actions(prefs.bucket_encrypted);
         let documents = |arn: &RNode| -> Option<RNode> {
-            let id = arn.as_ref_id()?;
+            // a policy of the template by logical ID, or one of the account
+            // state by its ARN
+            let id = arn.as_ref_id().or_else(|| arn.text())?;
             self.net.managed_policies.iter().find(|(p, _)| p == id).map(|(_, d)| d.clone())
         };
         let fails = format!(
