@@ -121,40 +121,35 @@ pub(super) fn trace_with(t: &Tracer<'_>, target: Target, missing: &dyn Fn(&Subne
             t.w.span,
         ));
         let mut via = None;
-        match t.public_route(subnet, false) {
+        let mut beyond = Vec::new();
+        let route = t.public_route(subnet, false);
+        // wherever a route goes (even one that cannot be told), the packet
+        // leaves for the public endpoint through the workload's groups and
+        // subnet NACL
+        let leaves = matches!(route, RouteChoice::Route(_) | RouteChoice::Unknown(_));
+        match route {
             RouteChoice::Route(r) => {
                 let rt = match t.route_table_of(subnet) {
                     RouteTableRef::Table(rt) => rt.id.clone(),
                     _ => subnet.id.clone(),
                 };
                 hops.push(pass(HopKind::RouteTable, &rt, format!("route table {rt}: 0.0.0.0/0 ({})", r.id), r.span));
-                let target_sg = sg::Target::Public { region: t.region, is_s3: false };
-                hops.push(t.sg_egress_hop(
-                    &target_sg,
-                    &format!("the public {service} endpoint"),
-                    Code::PN202,
-                    &public_egress_fix(),
-                ));
-                hops.extend(t.public_nacl_hops(subnet, &host));
-                let (h, v) = t.route_target_hops(r, &host);
-                hops.extend(h);
-                via = v;
+                (beyond, via) = t.route_target_hops(r, &host);
             }
-            RouteChoice::Unknown(u) => {
-                hops.push(t.unknown_hop(HopKind::RouteTable, &subnet.id, &u));
-                // wherever the route goes, the packet leaves for the public
-                // endpoint through the workload's groups and subnet NACL
-                let target_sg = sg::Target::Public { region: t.region, is_s3: false };
-                hops.push(t.sg_egress_hop(
-                    &target_sg,
-                    &format!("the public {service} endpoint"),
-                    Code::PN202,
-                    &public_egress_fix(),
-                ));
-                hops.extend(t.public_nacl_hops(subnet, &host));
-            }
+            RouteChoice::Unknown(u) => hops.push(t.unknown_hop(HopKind::RouteTable, &subnet.id, &u)),
             RouteChoice::None | RouteChoice::GatewayEndpoint(_) => {}
         }
+        if leaves {
+            let target_sg = sg::Target::Public { region: t.region, is_s3: false };
+            hops.push(t.sg_egress_hop(
+                &target_sg,
+                &format!("the public {service} endpoint"),
+                Code::PN202,
+                &public_egress_fix(),
+            ));
+            hops.extend(t.public_nacl_hops(subnet, &host));
+        }
+        hops.extend(beyond);
         hops.push(pass(HopKind::Destination, service, format!("{host}:443"), t.w.span));
         return PathTrace::new(target, hops, via);
     }
