@@ -27,7 +27,7 @@ impl<'n> Tracer<'n> {
                 HopKind::SessionPreferences,
                 DOCUMENT,
                 format!(
-                    "Session Manager preferences ({DOCUMENT}) are not in the template: whether they turn on KMS encryption or session logging, which need paths to kms, logs or S3, was not checked"
+                    "Session Manager preferences ({DOCUMENT}) are neither in the template nor in an account state: whether they turn on KMS encryption or session logging, which need paths to kms, logs or S3, was not checked (save `aws ssm get-document --name {DOCUMENT}` with --account-state to check them)"
                 ),
                 self.w.span,
             ),
