@@ -5,7 +5,7 @@
 //! role's policies (inline, of the template, AWS managed), then the
 //! permissions boundary (IAM User Guide, "Policy evaluation logic").
 
-use super::iam::{Attached, Denial, Role, Tri, attached, document_denials, identity_allows};
+use super::iam::{Attached, Denial, Role, Tri, any_allows, attached, document_denials, identity_allows};
 use super::managed;
 use crate::resolve::{RNode, Unknown};
 
@@ -52,22 +52,7 @@ impl Role {
             }
         }
         for action in actions {
-            let mut result = Tri::No;
-            for (doc, name) in &docs {
-                match identity_allows(doc, action, name.as_deref()) {
-                    Tri::Yes => {
-                        result = Tri::Yes;
-                        break;
-                    }
-                    Tri::No => {}
-                    Tri::Unknown(u) => {
-                        if result == Tri::No {
-                            result = Tri::Unknown(u);
-                        }
-                    }
-                }
-            }
-            match result {
+            match any_allows(&docs, action) {
                 Tri::Yes => {}
                 Tri::No => {
                     return match &unreadable {

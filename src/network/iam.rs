@@ -498,22 +498,7 @@ impl Role {
     ) -> (Tri, Option<&'static str>) {
         let (docs, unknown) = self.readable_policies(policy_documents);
         for action in SESSION_ACTIONS {
-            let mut result = Tri::No;
-            for (doc, name) in &docs {
-                match identity_allows(doc, action, name.as_deref()) {
-                    Tri::Yes => {
-                        result = Tri::Yes;
-                        break;
-                    }
-                    Tri::No => {}
-                    Tri::Unknown(u) => {
-                        if result == Tri::No {
-                            result = Tri::Unknown(u);
-                        }
-                    }
-                }
-            }
-            match result {
+            match any_allows(&docs, action) {
                 Tri::Yes => {}
                 Tri::No => {
                     return match unknown {
@@ -526,6 +511,24 @@ impl Role {
         }
         (Tri::Yes, None)
     }
+}
+
+/// Does any of `docs` (policy documents with their names) allow `action`?
+/// One that allows it settles it; otherwise a doubt beats a no.
+pub(super) fn any_allows(docs: &[(RNode, Option<String>)], action: &str) -> Tri {
+    let mut result = Tri::No;
+    for (doc, name) in docs {
+        match identity_allows(doc, action, name.as_deref()) {
+            Tri::Yes => return Tri::Yes,
+            Tri::No => {}
+            Tri::Unknown(u) => {
+                if result == Tri::No {
+                    result = Tri::Unknown(u);
+                }
+            }
+        }
+    }
+    result
 }
 
 #[cfg(test)]
