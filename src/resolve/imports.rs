@@ -65,8 +65,8 @@ fn labels_of<'e>(exports: impl Iterator<Item = &'e Export>) -> Vec<String> {
     out
 }
 
-/// `a`, `a and b`, `a, b and c`.
-fn listed(items: &[String]) -> String {
+/// `a`, `a and b`, `a, b and c`: every item, for messages.
+pub(crate) fn listed(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

@@ -14,6 +14,7 @@ pub mod value;
 use std::collections::BTreeMap;
 
 pub use imports::export_matches;
+pub(crate) use imports::listed;
 pub use value::{Open, Part, REntry, RNode, Unknown, Val};
 
 use crate::finding::{Code, Finding};

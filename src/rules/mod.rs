@@ -24,7 +24,7 @@ use open::{Notes, Which};
 use crate::finding::{Code, Finding};
 use crate::reach::userdata::Download;
 use crate::reach::{Blocker, Check, Verdict, WorkloadResult};
-use crate::resolve::Open;
+use crate::resolve::{Open, listed};
 use crate::source::{Span, UrlLocator};
 
 #[derive(Default)]
@@ -156,15 +156,6 @@ fn blockers(check: &Check) -> Vec<(&Blocker, Verdict, Option<&Open>)> {
     }
     out.extend(check.notes.iter().map(|n| (n, Verdict::Unknown, None)));
     out
-}
-
-/// `a`, `a and b`, `a, b and c`: every item.
-fn listed(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }
 
 fn names(list: &[String]) -> String {
