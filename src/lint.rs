@@ -311,6 +311,9 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                     let origins: HashMap<&str, String> =
                         t.resources.iter().filter_map(|r| Some((r.id, r.origin?.to_string()))).collect();
                     rules::name_iterations(&mut findings, &origins);
+                    let paths: HashMap<&str, &str> =
+                        t.resources.iter().filter_map(|r| Some((r.id, r.construct_path?))).collect();
+                    mark_construct_paths(&mut findings, &paths);
                     suppress::apply(t, findings)
                 }
                 Err(_) => findings,
@@ -348,7 +351,12 @@ fn same_file(a: &str, b: &str) -> bool {
     a == b || std::fs::canonicalize(a).ok().zip(std::fs::canonicalize(b).ok()).is_some_and(|(x, y)| x == y)
 }
 
-fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, source: RegionSource, f: Finding) {
+fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, source: RegionSource, mut f: Finding) {
+    if f.construct_path.is_none()
+        && let Some(id) = f.resource.as_deref()
+    {
+        f.construct_path = c.resolved.resources.iter().find(|r| r.id == id).and_then(|r| r.construct_path.clone());
+    }
     match extra.iter_mut().find(|r| r.path == c.path) {
         Some(r) => r.findings.push(f),
         None => extra.push(FileResult {
@@ -479,7 +487,29 @@ pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, im
     if deployed {
         rules::deployed::findings(&network, &mut findings);
     }
+    let paths = construct_paths(&resolved.resources);
+    if !paths.is_empty() {
+        for w in &mut workloads {
+            w.construct_path = paths.get(w.resource.as_str()).map(|p| p.to_string());
+        }
+        mark_construct_paths(&mut findings, &paths);
+    }
     Analysis { resolved, network, workloads, findings }
+}
+
+/// The CDK construct paths of resources, by logical ID (labelled in a
+/// merged model).
+fn construct_paths(resources: &[resolve::ResolvedResource]) -> HashMap<&str, &str> {
+    resources.iter().filter_map(|r| Some((r.id.as_str(), r.construct_path.as_deref()?))).collect()
+}
+
+/// Gives each finding on a resource with a construct path that path.
+fn mark_construct_paths(findings: &mut [Finding], paths: &HashMap<&str, &str>) {
+    for f in findings.iter_mut().filter(|f| f.construct_path.is_none()) {
+        if let Some(p) = f.resource.as_deref().and_then(|r| paths.get(r)) {
+            f.construct_path = Some(p.to_string());
+        }
+    }
 }
 
 /// The template's own resources whose `Condition` cannot be decided: they

@@ -156,6 +156,8 @@ pub struct ResolvedResource {
     /// Resolved `Metadata.AWS::CloudFormation::Init`, when present (what
     /// cfn-init downloads).
     pub init: Option<RNode>,
+    /// The CDK construct path (`Metadata.aws:cdk:path`), when present.
+    pub construct_path: Option<String>,
 }
 
 impl ResolvedResource {
@@ -259,6 +261,7 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
             exists,
             properties,
             init,
+            construct_path: res.construct_path.map(str::to_string),
         });
     }
     let conditions = t.conditions.iter().map(|(name, _, _)| (name.to_string(), r.condition(name))).collect();
