@@ -118,23 +118,54 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     let (files, mut had_error) = inputs::collect(&args.paths, &excluded, s.skip_non_templates);
     // read every file (in parallel), then lint them together: one template
     // may import another's exports or nest it
-    let read: Vec<Result<String, inputs::ReadProblem>> = {
+    let read: Vec<Option<Result<String, inputs::ReadProblem>>> = {
         use rayon::prelude::*;
-        files.par_iter().map(inputs::read).collect()
+        files.par_iter().map(|f| (!f.assembly).then(|| inputs::read(f))).collect()
     };
     // files that get the same parameter values are linted together (the
     // usual case: all of them); per-file `parameters` in the config split them
     let mut groups: Vec<(BTreeMap<String, String>, Vec<lint::Input>)> = Vec::new();
+    let mut add =
+        |input: lint::Input, params: BTreeMap<String, String>| match groups.iter_mut().find(|(p, _)| *p == params) {
+            Some((_, inputs)) => inputs.push(input),
+            None => groups.push((params, vec![input])),
+        };
     let mut unreadable: Vec<FileResult> = Vec::new();
+    let first_region = s.regions.first().cloned().unwrap_or_default();
     for (f, r) in files.iter().zip(read) {
+        let Some(r) = r else {
+            // a cloud assembly: its stacks, each with its name and region
+            let (Some(dir), Some(root)) = (&f.path, &f.root) else { continue };
+            let assembly = crate::cdk::read(dir, root);
+            for m in assembly.manifests {
+                unreadable.push(FileResult {
+                    path: m.path,
+                    region: first_region.clone(),
+                    region_source: s.region_source,
+                    region_hint: None,
+                    source: m.text,
+                    workloads: Vec::new(),
+                    findings: m.findings,
+                });
+            }
+            for stack in assembly.stacks {
+                let params = s.parameters_for(Some(Path::new(&stack.path)));
+                add(stack, params);
+            }
+            continue;
+        };
         match r {
             Ok(text) => {
-                let input = lint::Input { path: f.display.clone(), text, found: f.walked, root: f.root.clone() };
-                let params = s.parameters_for(f.path.as_deref());
-                match groups.iter_mut().find(|(p, _)| *p == params) {
-                    Some((_, inputs)) => inputs.push(input),
-                    None => groups.push((params, vec![input])),
-                }
+                let stack_name = f.path.as_deref().and_then(|p| s.stack_name_for(p));
+                let input = lint::Input {
+                    path: f.display.clone(),
+                    text,
+                    found: f.walked,
+                    root: f.root.clone(),
+                    stack_name,
+                    region: None,
+                };
+                add(input, s.parameters_for(f.path.as_deref()));
             }
             Err(inputs::ReadProblem::Finding(finding)) => {
                 for region in &s.regions {
@@ -167,8 +198,13 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
         };
         linted.extend(lint::lint_inputs(inputs, &opts));
     }
-    // results keep input order (a stable sort keeps each file's regions in order)
-    let position = |path: &str| files.iter().position(|f| f.display == path).unwrap_or(usize::MAX);
+    // results keep input order (a stable sort keeps each file's regions in
+    // order); an assembly's files come where the assembly was named
+    let position = |path: &str| {
+        files.iter().position(|f| f.display == path).unwrap_or_else(|| {
+            files.iter().position(|f| f.assembly && Path::new(path).starts_with(&f.display)).unwrap_or(usize::MAX)
+        })
+    };
     linted.extend(unreadable);
     linted.sort_by_key(|r| position(&r.path));
     let mut report = Report { results: linted };

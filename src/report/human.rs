@@ -386,7 +386,12 @@ pub fn render(report: &Report, style: Style) -> String {
         if style.quiet {
             continue;
         }
-        let header = format!("{} ({})", sanitize(&r.path), r.region);
+        let header = match r.region_source {
+            RegionSource::CdkEnvironment => {
+                format!("{} ({}, the stack's CDK environment)", sanitize(&r.path), r.region)
+            }
+            _ => format!("{} ({})", sanitize(&r.path), r.region),
+        };
         if r.workloads.is_empty() {
             out.push_str(&format!("{header}: no EC2 workloads\n"));
         } else {

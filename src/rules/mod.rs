@@ -11,6 +11,7 @@
 
 mod dependencies;
 pub mod deployed;
+pub mod cdk;
 mod model;
 mod open;
 
