@@ -15,10 +15,11 @@ use crate::network::{self, Network, graph::ResourceGraph};
 use crate::project::ProjectRoot;
 use crate::reach::{self, WorkloadResult};
 use crate::resolve::{self, Context, Export, Resolved, StackOutput};
-use crate::source::{self, Document, Span};
+use crate::source::{self, Document, Node, Span};
 use crate::stacks::{self, Child};
 use crate::state::AccountState;
 use crate::template::language_extensions::{self, Expansion};
+use crate::template::rain_modules;
 use crate::template::{self, Template};
 use crate::{rules, suppress};
 
@@ -147,6 +148,8 @@ struct Parsed {
     text: Arc<str>,
     doc: Document,
     root: ProjectRoot,
+    /// The tree after the Rain modules, when it uses any.
+    rain: Option<Node>,
     /// The tree after the `AWS::LanguageExtensions` loops.
     expansion: Expansion,
     /// The stack name `Fn::GetStackOutput` finds it by.
@@ -183,13 +186,17 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 }
             }
             let root = i.root.clone().unwrap_or_else(|| root_of(&i.path));
-            let expansion = doc.root.as_ref().map(|r| language_extensions::expand(r, &given)).unwrap_or_default();
+            let (rain, expansion) = match doc.root.as_ref() {
+                Some(r) => preprocess(r, Path::new(&i.path), &root, &given),
+                None => (None, Expansion::default()),
+            };
             let stack_name = i.stack_name.clone().unwrap_or_else(|| stacks::stem_stack_name(&i.path));
             Some(Parsed {
                 path: i.path.clone(),
                 text,
                 doc,
                 root,
+                rain,
                 expansion,
                 stack_name,
                 named: i.stack_name.clone(),
@@ -206,7 +213,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 Finding::new(Code::PN001, Some(start_of_file()), "the file is empty: not a CloudFormation template")
                     .fix("Lint a template with at least a `Resources` section."),
             )),
-            Some(root) => Template::expanded(root, &p.expansion)
+            Some(root) => Template::expanded(p.rain.as_ref().unwrap_or(root), &p.expansion)
                 .map(|(t, mut f)| {
                     f.extend(template::check::check(&t));
                     (t, f)
@@ -610,9 +617,29 @@ pub fn analyze_file(path: &str, text: &str, region: &str, opts: &Options) -> Res
     let Some(root) = doc.root.as_ref() else {
         return Err(doc.findings);
     };
-    let expansion = language_extensions::expand(root, &language_extensions::given(&opts.parameters));
-    let (t, _) = Template::expanded(root, &expansion).map_err(|f| vec![f])?;
+    let project = root_of(path);
+    let (rain, expansion) = preprocess(root, Path::new(path), &project, &language_extensions::given(&opts.parameters));
+    let (t, _) = Template::expanded(rain.as_ref().unwrap_or(root), &expansion).map_err(|f| vec![f])?;
     let ctx = context(region, opts);
-    let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), &root_of(path));
+    let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), &project);
     Ok(analyze_resolved(resolved, region, Some(text), &[]))
+}
+
+/// What runs on a template's tree before CloudFormation reads it: the Rain
+/// modules (`rain pkg`), then the `AWS::LanguageExtensions` loops. Returns
+/// the tree after the modules (`None`: it uses none) and the loops'
+/// expansion of it, which carries the modules' findings and origins too.
+fn preprocess(
+    root: &Node,
+    path: &Path,
+    project: &ProjectRoot,
+    given: &language_extensions::Given,
+) -> (Option<Node>, Expansion) {
+    let rain = rain_modules::expand(root, path, project);
+    let mut expansion = language_extensions::expand(rain.root.as_ref().unwrap_or(root), given);
+    expansion.findings.extend(rain.findings);
+    for (id, origin) in rain.origins {
+        expansion.origins.entry(id).or_insert(origin);
+    }
+    (rain.root, expansion)
 }

@@ -537,3 +537,24 @@ fn an_asset_path_is_followed_only_on_stack_resources_and_only_inside() {
     // the stack's asset path is refused where it is written; the Lambda's is never looked at
     assert_eq!(found, vec![("PN009", 11, "Nested")], "{evil}");
 }
+
+#[test]
+fn a_rain_module_outside_the_root_is_not_read() {
+    for (name, reference) in [("rain-parent", "../outside/secret.yaml"), ("rain-absolute", "/etc/passwd")] {
+        let (_dir, repo) = project(name);
+        let template = format!(
+            "Resources:\n  Network:\n    Type: !Rain::Module {reference}\n    Properties:\n      Name: x\n  Topic:\n    Type: AWS::SNS::Topic\n"
+        );
+        std::fs::write(repo.join("t.yaml"), template).unwrap();
+        let out = bin().current_dir(&repo).args(["t.yaml", "--format", "json"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains(SECRET), "{stdout}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let f = &json["results"][0]["findings"][0];
+        assert_eq!((f["code"].as_str(), f["location"]["line"].as_u64()), (Some("PN009"), Some(3)), "{json}");
+        for format in FORMATS {
+            let out = bin().current_dir(&repo).args(["t.yaml", "--format", format]).output().unwrap();
+            assert!(!String::from_utf8_lossy(&out.stdout).contains(SECRET), "{format}");
+        }
+    }
+}

@@ -265,6 +265,3 @@ impl Reader<'_> {
         });
     }
 }
-
-#[cfg(test)]
-mod tests;

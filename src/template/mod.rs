@@ -8,6 +8,7 @@
 pub mod check;
 pub mod intrinsic;
 pub mod language_extensions;
+pub mod rain_modules;
 
 use std::collections::HashMap;
 
