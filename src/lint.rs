@@ -638,6 +638,7 @@ fn preprocess(
     let rain = rain_modules::expand(root, path, project);
     let mut expansion = language_extensions::expand(rain.root.as_ref().unwrap_or(root), given);
     expansion.findings.extend(rain.findings);
+    expansion.partial |= rain.partial;
     for (id, origin) in rain.origins {
         expansion.origins.entry(id).or_insert(origin);
     }

@@ -52,6 +52,9 @@ pub struct Expansion {
     pub origins: HashMap<String, Origin>,
     /// PN009 (a module file not read), PN005 (a module on a URL).
     pub findings: Vec<Finding>,
+    /// True when a module was left unexpanded: the names it would make are
+    /// missing, so references to them are not reported as mistakes.
+    pub partial: bool,
 }
 
 /// The directive key, in YAML short form (`!Rain::Module` reads as
@@ -88,7 +91,7 @@ pub fn expand(root: &Node, path: &Path, project: &ProjectRoot) -> Expansion {
     if !uses_rain(root) {
         return out;
     }
-    let mut x = Expander { project, files: 0, findings: Vec::new(), origins: HashMap::new() };
+    let mut x = Expander { project, files: 0, findings: Vec::new(), origins: HashMap::new(), partial: false };
     let mut tree = root.clone();
     if let Value::Map(entries) = &mut tree.value {
         let modules = entries.iter().position(|e| e.key == "Modules").map(|i| entries.remove(i));
@@ -109,9 +112,8 @@ pub fn expand(root: &Node, path: &Path, project: &ProjectRoot) -> Expansion {
                         );
                         continue;
                     };
-                    match x.module(&e.key, e.key_span, reference, span, &e.value, path, MAX_DEPTH, &[]) {
-                        Some(list) => made.extend(list),
-                        None => made.push(e.clone()),
+                    if let Some(list) = x.module(&e.key, e.key_span, reference, span, &e.value, path, MAX_DEPTH, &[]) {
+                        made.extend(list);
                     }
                 }
             }
@@ -124,6 +126,7 @@ pub fn expand(root: &Node, path: &Path, project: &ProjectRoot) -> Expansion {
     out.root = Some(tree);
     out.findings = x.findings;
     out.origins = x.origins;
+    out.partial = x.partial;
     out
 }
 
@@ -132,6 +135,7 @@ struct Expander<'a> {
     files: usize,
     findings: Vec<Finding>,
     origins: HashMap<String, Origin>,
+    partial: bool,
 }
 
 impl Expander<'_> {
@@ -161,9 +165,27 @@ impl Expander<'_> {
     }
 
     /// The resources module `name` makes from the file `reference`, or
-    /// `None` (with a finding) when it is not read.
+    /// `None` (with a finding) when it is not read; a module not read
+    /// leaves the expansion partial.
     #[allow(clippy::too_many_arguments)]
     fn module(
+        &mut self,
+        name: &str,
+        at: Span,
+        reference: &str,
+        span: Span,
+        decl: &Node,
+        path: &Path,
+        depth: usize,
+        chain: &[Iteration],
+    ) -> Option<Vec<Entry>> {
+        let made = self.expand_module(name, at, reference, span, decl, path, depth, chain);
+        self.partial |= made.is_none();
+        made
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn expand_module(
         &mut self,
         name: &str,
         at: Span,
@@ -196,6 +218,26 @@ impl Expander<'_> {
             self.findings.push(not_read(span, "module", r, "it is not a module: no `Resources` mapping"));
             return None;
         };
+        // the AWS CLI's module loops and module conditions are not expanded
+        let unsupported = if decl.get("ForEach").is_some() {
+            Some("`ForEach`")
+        } else if module.get("Conditions").is_some() {
+            Some("module `Conditions`")
+        } else {
+            None
+        };
+        if let Some(what) = unsupported {
+            self.findings.push(
+                Finding::new(
+                    Code::PN005,
+                    Some(span),
+                    format!("module {name} uses {what}, which privnet-lint does not expand: the resources it makes are not analyzed"),
+                )
+                .on(name)
+                .fix("Lint the template the packaging step writes (`rain pkg`, `aws cloudformation package`)."),
+            );
+            return None;
+        }
         let mut chain = chain.to_vec();
         chain.push(Iteration {
             loop_key: format!("Rain::Module {name}"),
