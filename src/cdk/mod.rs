@@ -236,12 +236,7 @@ impl Reader<'_> {
         let file = match self.root.read(manifest, template) {
             Ok(f) => f,
             Err(why) => {
-                let f = not_followed(
-                    span,
-                    "stack template",
-                    template,
-                    &format!("{}; the stack is not analyzed", why.to_string()),
-                );
+                let f = not_followed(span, "stack template", template, &format!("{why}; the stack is not analyzed"));
                 self.report(manifest, text, f);
                 return;
             }
