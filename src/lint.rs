@@ -279,6 +279,11 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 outputs.extend(stacks::stack_outputs(t, &c, &labels[i], &parsed[i].stack_name, r));
             }
         }
+        // and the outputs of deployed stacks (`describe-stacks` in the account state)
+        if let Some(state) = &opts.account_state {
+            let in_run: Vec<&str> = parsed.iter().map(|p| p.stack_name.as_str()).collect();
+            outputs.extend(stacks::deployed_outputs(&state.region(region), region, &in_run));
+        }
         let exports = Arc::new(exports);
         let outputs = Arc::new(outputs);
         let reads = |p: &Parsed| {

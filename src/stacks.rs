@@ -165,6 +165,36 @@ pub fn stack_outputs(t: &Template<'_>, ctx: &Context, label: &str, stack: &str, 
     out
 }
 
+/// The outputs of the deployed stacks the account state describes
+/// (`describe-stacks`, SPEC §7), for `Fn::GetStackOutput`: those of the
+/// stacks in `region` (by the region of their `StackId`; a stack without
+/// one is taken as the state's files place it) that no template of the run
+/// stands for (`in_run`: a template linted with the others is what the
+/// reference reads once it is deployed). A deleted stack has no outputs.
+pub fn deployed_outputs(state: &crate::state::RegionState<'_>, region: &str, in_run: &[&str]) -> Vec<StackOutput> {
+    let mut out = Vec::new();
+    for s in state.stacks() {
+        let stack = &s.value;
+        if in_run.contains(&stack.stack_name.as_str())
+            || stack.region().is_some_and(|r| r != region)
+            || stack.stack_status.as_deref() == Some("DELETE_COMPLETE")
+        {
+            continue;
+        }
+        for o in &stack.outputs {
+            let (Some(key), Some(value)) = (&o.output_key, &o.output_value) else { continue };
+            out.push(StackOutput {
+                stack: stack.stack_name.clone(),
+                region: region.to_string(),
+                output: key.clone(),
+                value: RNode::new(Span::default(), Val::Str(value.clone())),
+                label: None,
+            });
+        }
+    }
+    out
+}
+
 /// The stack name a template stands for when nothing names it: its file
 /// name up to the first dot (`network.yaml`, `NetworkStack.template.json`:
 /// stack names have no dots).

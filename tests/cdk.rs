@@ -78,6 +78,20 @@ fn the_stacks_environment_wins_over_region_and_agnostic_stacks_take_it() {
     assert_eq!(results(&doc).len(), 1, "{doc}");
     assert_eq!(results(&doc)[0]["region"], "eu-west-1");
     assert_eq!(results(&doc)[0]["region_source"], "cdk-environment");
+    // and standard error says that --region was not used for it
+    let out = bin().args(["fixtures/cdk/isolated-endpoints/cdk.out", "--region", "us-west-2", "-q"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        err.contains("--region (us-west-2) does not apply to CDK stack")
+            && err.contains("IsolatedStack.template.json: it is analyzed for eu-west-1"),
+        "{err}"
+    );
+    // nothing to say when --region names the stack's region, or for an
+    // environment-agnostic stack
+    for (path, region) in [("isolated-endpoints", "eu-west-1"), ("env-agnostic", "us-west-2")] {
+        let out = bin().args([&format!("fixtures/cdk/{path}/cdk.out"), "--region", region]).output().unwrap();
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
     // an environment-agnostic stack: the run's regions
     let (doc, code) = run(&["fixtures/cdk/env-agnostic/cdk.out", "--region", "ap-northeast-1,eu-central-1"]);
     assert_eq!(code, 0, "{doc}");
@@ -194,6 +208,60 @@ fn stack_name_names_a_plain_template_for_get_stack_output() {
     // a stack name CloudFormation would not accept is a usage error
     let out = bin().args([net, "--stack-name", &format!("{net}=no_underscores")]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `describe-stacks` output naming `NetworkStack` in `region` with the two
+/// outputs the weak-refs app stack reads.
+fn describe_stacks(region: &str) -> String {
+    format!(
+        r#"{{"Stacks": [{{"StackName": "NetworkStack",
+            "StackId": "arn:aws:cloudformation:{region}:123456789012:stack/NetworkStack/0f1e2d3c-0000-4000-8000-000000000000",
+            "StackStatus": "UPDATE_COMPLETE",
+            "Outputs": [
+              {{"OutputKey": "PublishOutputRefVpc8378EB385002A76F", "OutputValue": "vpc-0a1b2c3d4e5f60718"}},
+              {{"OutputKey": "PublishOutputRefVpcIsolatedSubnet1SubnetE48C57370776373F", "OutputValue": "subnet-0a1b2c3d4e5f60718"}}
+            ]}}]}}"#
+    )
+}
+
+#[test]
+fn get_stack_output_reads_deployed_stacks_from_describe_stacks() {
+    let app = "fixtures/cdk/weak-refs/cdk.out/AppStack.template.json";
+    let dir = scratch("cdk", "describe-stacks");
+    let state = dir.join("stacks.json");
+    std::fs::write(&state, describe_stacks("eu-west-1")).unwrap();
+    let state = state.to_str().unwrap();
+    let (doc, code) = run(&[app, "--region", "eu-west-1", "--account-state", state]);
+    assert_eq!(code, 0, "{doc}");
+    let w = workload(&doc);
+    // the deployed stack's output is the instance's subnet: a resource of
+    // the account, no longer an output nobody gives
+    let hop = &w["checks"]["dnf"]["paths"][0]["hops"][0];
+    assert!(hop["detail"].as_str().unwrap().contains("subnet `subnet-0a1b2c3d4e5f60718`"), "{hop}");
+    let messages: Vec<&str> = results(&doc)
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap())
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.iter().all(|m| !m.contains("Fn::GetStackOutput")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("subnet-0a1b2c3d4e5f60718")), "{messages:?}");
+
+    // a stack deployed in another region is not the one the reference reads
+    let other = dir.join("other-region.json");
+    std::fs::write(&other, describe_stacks("us-east-1")).unwrap();
+    let (doc, _) = run(&[app, "--region", "eu-west-1", "--account-state", other.to_str().unwrap()]);
+    let note = finding(&doc, "PN005")["message"].as_str().unwrap().to_string();
+    assert!(note.contains("Fn::GetStackOutput") && note.contains("describe-stacks"), "{note}");
+    assert!(!doc.to_string().contains("subnet-0a1b2c3d4e5f60718"), "{doc}");
+
+    // a template of the run named like the deployed stack is what the
+    // reference reads: its VPC, with its endpoints, joins the model
+    let net = "fixtures/cdk/weak-refs/cdk.out/NetworkStack.template.json";
+    let (doc, code) = run(&[net, app, "--region", "eu-west-1", "--account-state", state]);
+    assert_eq!(code, 0, "{doc}");
+    let w = workload(&doc);
+    assert_eq!(w["subnet"], "NetworkStack.template.json/VpcIsolatedSubnet1SubnetE48C5737", "{w}");
+    assert_eq!(status(w, "ssm").0, "reachable");
 }
 
 #[test]

@@ -132,6 +132,8 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
         };
     let mut unreadable: Vec<FileResult> = Vec::new();
     let first_region = s.regions.first().cloned().unwrap_or_default();
+    // CDK stacks whose environment names a region the run was not asked for
+    let mut pinned: Vec<(String, String)> = Vec::new();
     for (f, r) in files.iter().zip(read) {
         let Some(r) = r else {
             // a cloud assembly: its stacks, each with its name and region
@@ -149,6 +151,11 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
                 });
             }
             for stack in assembly.stacks {
+                if let Some(region) = &stack.region
+                    && !s.regions.contains(region)
+                {
+                    pinned.push((stack.path.clone(), region.clone()));
+                }
                 let params = s.parameters_for(Some(Path::new(&stack.path)));
                 add(stack, params);
             }
@@ -187,6 +194,7 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
             Err(inputs::ReadProblem::Skip) => {}
         }
     }
+    region_note(&pinned, &s);
     let mut linted = Vec::new();
     for (parameters, inputs) in &groups {
         let opts = Options {
@@ -221,6 +229,31 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     } else {
         EXIT_OK
     })
+}
+
+/// Says once on standard error that a region the user named (`--region`,
+/// the config, the environment) did not apply to CDK stacks with an
+/// environment of their own (SPEC §8: the stack's environment wins).
+fn region_note(pinned: &[(String, String)], s: &Settings) {
+    let named = match s.region_source {
+        crate::analyzed_region::RegionSource::Flag => "--region",
+        crate::analyzed_region::RegionSource::Config => "the config's `regions`",
+        crate::analyzed_region::RegionSource::Environment => "$AWS_REGION or $AWS_DEFAULT_REGION",
+        crate::analyzed_region::RegionSource::CdkEnvironment | crate::analyzed_region::RegionSource::Default => return,
+    };
+    let Some((path, region)) = pinned.first() else { return };
+    let path = crate::report::escape::visible(path);
+    let asked = s.regions.join(", ");
+    if pinned.len() == 1 {
+        eprintln!(
+            "privnet-lint: note: {named} ({asked}) does not apply to CDK stack {path}: it is analyzed for {region}, the region of its environment"
+        );
+    } else {
+        eprintln!(
+            "privnet-lint: note: {named} ({asked}) does not apply to {} CDK stacks with an environment of their own: each is analyzed for its environment's region ({path}: {region}, …)",
+            pinned.len()
+        );
+    }
 }
 
 /// Severity threshold for the exit code.

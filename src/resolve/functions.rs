@@ -174,9 +174,10 @@ impl<'d> Resolver<'_, 'd> {
     /// in the stack's own region unless `Region` names another (template
     /// reference, Fn::GetStackOutput,
     /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html>).
-    /// A stack of the run with that name and output gives its value; one
-    /// in another region stays unknown: what lives there cannot join this
-    /// region's network.
+    /// A stack of the run with that name and output gives its value, else
+    /// a deployed stack the account state describes (`describe-stacks`,
+    /// SPEC §7); one in another region stays unknown: what lives there
+    /// cannot join this region's network.
     fn stack_output(&mut self, arg: &'d Node, span: Span) -> Val {
         let field = |name: &str| arg.get(name);
         let (Some(stack), Some(output)) = (field("StackName"), field("OutputName")) else {
@@ -221,9 +222,10 @@ impl<'d> Resolver<'_, 'd> {
             }
             _ => unknown(
                 format!(
-                    "`Fn::GetStackOutput` reads output `{output}` of stack `{stack}`, which is not linted in this run \
-                     (lint its template too: a stack is named by its cloud assembly manifest, by `--stack-name FILE=NAME`, \
-                     or by its file name up to the first dot)"
+                    "`Fn::GetStackOutput` reads output `{output}` of stack `{stack}`, which is neither linted in this \
+                     run (lint its template too: a stack is named by its cloud assembly manifest, by \
+                     `--stack-name FILE=NAME`, or by its file name up to the first dot) nor in the account state \
+                     (`aws cloudformation describe-stacks` in --account-state)"
                 ),
                 span,
             ),

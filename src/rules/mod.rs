@@ -9,9 +9,9 @@
 //! resources, from the resource graph (PN008). The rule table and documentation come
 //! from `rules/*.md` (see [`crate::finding`]).
 
+pub mod cdk;
 mod dependencies;
 pub mod deployed;
-pub mod cdk;
 mod model;
 mod open;
 
