@@ -318,6 +318,21 @@ fn a_cdk_project_folder_is_read_through_its_cdk_out() {
 }
 
 #[test]
+fn a_cdk_project_not_synthesized_is_said_so() {
+    let dir = scratch("cdk", "unsynthesized");
+    for f in ["app.js", "cdk.json"] {
+        std::fs::copy(format!("fixtures/cdk/isolated-endpoints/{f}"), dir.join(f)).unwrap();
+    }
+    let out = bin().arg(&*dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a CDK project (cdk.json) with no cloud assembly in it: run `cdk synth` first"), "{err}");
+    // synthesized: no note
+    let out = bin().arg("fixtures/cdk/isolated-endpoints").output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn the_construct_path_is_in_every_format() {
     let path = "fixtures/cdk/missing-s3-endpoint/cdk.out";
     let text = |format: &str| {

@@ -384,7 +384,9 @@ fn hostile_cloud_assemblies_are_findings_and_the_run_goes_on() {
     assert!(!run.stdout.contains("panicked"), "{}", run.stdout);
     if std::fs::metadata(&fifo).is_ok_and(|m| !m.is_file()) {
         assert!(
-            run.stdout.lines().any(|l| l.contains("odd/manifest.json:") && l.contains("PN009") && l.contains("fifo.json")),
+            run.stdout
+                .lines()
+                .any(|l| l.contains("odd/manifest.json:") && l.contains("PN009") && l.contains("fifo.json")),
             "{}",
             run.stdout
         );

@@ -89,11 +89,11 @@ pub fn is_named_assembly(dir: &Path) -> bool {
     dir.join(MANIFEST).is_file()
 }
 
-/// The assembly of a CDK project folder (one with `cdk.json`): its
-/// `cdk.out/`, when synthesized.
-pub fn project_assembly(dir: &Path) -> Option<PathBuf> {
-    let out = dir.join("cdk.out");
-    (dir.join("cdk.json").is_file() && out.join(MANIFEST).is_file()).then_some(out)
+/// True when `dir` is a CDK project folder: it has the `cdk.json` that
+/// `cdk init` writes. Its cloud assembly (`cdk.out/`, or the `output`
+/// folder `cdk.json` names) is found by walking it.
+pub fn is_project(dir: &Path) -> bool {
+    dir.join("cdk.json").is_file()
 }
 
 /// Reads the assembly in `dir` (as shown), every file through `root`.

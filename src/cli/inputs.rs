@@ -147,7 +147,14 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
                 }
             }
         }
-        for dir in assemblies.into_inner() {
+        let assemblies = assemblies.into_inner();
+        if assemblies.is_empty() && crate::cdk::is_project(p) {
+            eprintln!(
+                "privnet-lint: note: {} is a CDK project (cdk.json) with no cloud assembly in it: run `cdk synth` first; privnet-lint reads the cdk.out/ it writes",
+                crate::report::escape::visible(&p.display().to_string())
+            );
+        }
+        for dir in assemblies {
             if !inside(&root, &dir) {
                 eprintln!(
                     "privnet-lint: warning: {}: symbolic link leads out of the project root, not followed",
