@@ -226,42 +226,45 @@ fn describe_stacks(region: &str) -> String {
 
 #[test]
 fn get_stack_output_reads_deployed_stacks_from_describe_stacks() {
-    let app = "fixtures/cdk/weak-refs/cdk.out/AppStack.template.json";
+    // fixtures/state: the `network` stack's outputs name the deployed
+    // subnet and security group, which the account state describes
+    let app = "fixtures/state/templates/stack-output.yaml";
+    let (doc, code) = run(&[app, "--account-state", "fixtures/state/private-subnet"]);
+    assert_eq!(code, 0, "{doc}");
+    let w = workload(&doc);
+    assert_eq!(w["subnet"], "subnet-0a1b2c3d4e5f67890", "{w}");
+    assert_eq!(status(w, "dnf").0, "reachable");
+    assert_eq!(status(w, "ssm").0, "reachable");
+    // the same account without the S3 route: the finding is on the output
+    // the subnet came from, and names where the route table was read
+    let (doc, code) = run(&[app, "--account-state", "fixtures/state/no-s3-route"]);
+    assert_eq!(code, 1, "{doc}");
+    let f = finding(&doc, "PN101");
+    assert_eq!(f["location"]["line"], 13, "{f}");
+    assert_eq!(f["state"]["file"], "fixtures/state/no-s3-route/route-tables.json", "{f}");
+    // a stack deployed in another region (its StackId) is not the one the
+    // reference reads
+    let (doc, _) = run(&[app, "--region", "eu-west-1", "--account-state", "fixtures/state/private-subnet"]);
+    let note = finding(&doc, "PN005")["message"].as_str().unwrap().to_string();
+    assert!(note.contains("Fn::GetStackOutput") && note.contains("describe-stacks"), "{note}");
+
+    // a template of the run named like the deployed stack is what the
+    // reference reads: its VPC, with its endpoints, joins the model
     let dir = scratch("cdk", "describe-stacks");
     let state = dir.join("stacks.json");
     std::fs::write(&state, describe_stacks("eu-west-1")).unwrap();
     let state = state.to_str().unwrap();
-    let (doc, code) = run(&[app, "--region", "eu-west-1", "--account-state", state]);
-    assert_eq!(code, 0, "{doc}");
-    let w = workload(&doc);
-    // the deployed stack's output is the instance's subnet: a resource of
-    // the account, no longer an output nobody gives
-    let hop = &w["checks"]["dnf"]["paths"][0]["hops"][0];
-    assert!(hop["detail"].as_str().unwrap().contains("subnet `subnet-0a1b2c3d4e5f60718`"), "{hop}");
-    let messages: Vec<&str> = results(&doc)
-        .iter()
-        .flat_map(|r| r["findings"].as_array().unwrap())
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
-    assert!(messages.iter().all(|m| !m.contains("Fn::GetStackOutput")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("subnet-0a1b2c3d4e5f60718")), "{messages:?}");
-
-    // a stack deployed in another region is not the one the reference reads
-    let other = dir.join("other-region.json");
-    std::fs::write(&other, describe_stacks("us-east-1")).unwrap();
-    let (doc, _) = run(&[app, "--region", "eu-west-1", "--account-state", other.to_str().unwrap()]);
-    let note = finding(&doc, "PN005")["message"].as_str().unwrap().to_string();
-    assert!(note.contains("Fn::GetStackOutput") && note.contains("describe-stacks"), "{note}");
-    assert!(!doc.to_string().contains("subnet-0a1b2c3d4e5f60718"), "{doc}");
-
-    // a template of the run named like the deployed stack is what the
-    // reference reads: its VPC, with its endpoints, joins the model
     let net = "fixtures/cdk/weak-refs/cdk.out/NetworkStack.template.json";
+    let app = "fixtures/cdk/weak-refs/cdk.out/AppStack.template.json";
     let (doc, code) = run(&[net, app, "--region", "eu-west-1", "--account-state", state]);
     assert_eq!(code, 0, "{doc}");
     let w = workload(&doc);
     assert_eq!(w["subnet"], "NetworkStack.template.json/VpcIsolatedSubnet1SubnetE48C5737", "{w}");
     assert_eq!(status(w, "ssm").0, "reachable");
+    // without that template, the deployed stack's output is read
+    let (doc, _) = run(&[app, "--region", "eu-west-1", "--account-state", state]);
+    let messages = doc.to_string();
+    assert!(messages.contains("subnet-0a1b2c3d4e5f60718") && !messages.contains("Fn::GetStackOutput"), "{doc}");
 }
 
 #[test]
