@@ -78,21 +78,29 @@ fn main() {
         eprintln!("corpus not found at {}", root.display());
         std::process::exit(2);
     };
+    // each template is linted as from the corpus root, which is then its
+    // project root: the files it names (Rain modules in RainModules/, local
+    // nested stacks) are found as in the repository it comes from
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    let review_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/corpus-review.tsv");
+    if let Err(e) = std::env::set_current_dir(&root) {
+        eprintln!("cannot enter {}: {e}", root.display());
+        std::process::exit(2);
+    }
     let files: BTreeSet<String> = index
         .lines()
         .filter_map(|l| l.strip_prefix("| `").and_then(|r| r.split_once('`')).map(|(p, _)| p.to_string()))
         .collect();
-    let review: BTreeMap<(String, String, String), (String, String)> =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/corpus-review.tsv"))
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                let key = (f.next()?.to_string(), f.next()?.to_string(), f.next()?.to_string());
-                Some((key, (f.next()?.to_string(), f.next().unwrap_or("").to_string())))
-            })
-            .collect();
+    let review: BTreeMap<(String, String, String), (String, String)> = std::fs::read_to_string(&review_file)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let key = (f.next()?.to_string(), f.next()?.to_string(), f.next()?.to_string());
+            Some((key, (f.next()?.to_string(), f.next().unwrap_or("").to_string())))
+        })
+        .collect();
     let opts = Options::default();
     let mut by_code: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
     let mut verdicts: BTreeMap<(&str, &str), usize> = BTreeMap::new();

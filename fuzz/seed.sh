@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 root=..
 real="$root/../shared/corpus/real"
 max=65536
-mkdir -p corpus/yaml corpus/json corpus/pipeline
+mkdir -p corpus/yaml corpus/json corpus/pipeline corpus/cdk_manifest
 n=0
 add() { # file
     local f=$1 size name
@@ -27,10 +27,15 @@ if [ -d "$real" ]; then
 else
     echo "seed.sh: $real is absent; seeding from fixtures only" >&2
 fi
+# the cloud assembly manifests cdk synth wrote (fixtures/cdk) seed the
+# manifest reader
+while IFS= read -r -d '' f; do
+    cp "$f" "corpus/cdk_manifest/$(sha1sum "$f" | cut -c1-16)"
+done < <(find "$root/fixtures/cdk" -type f -name manifest.json -print0)
 # saved crash inputs are seeds too
-for t in yaml json pipeline; do
+for t in yaml json pipeline cdk_manifest; do
     if [ -d "regressions/$t" ]; then
         for f in regressions/"$t"/*; do [ -f "$f" ] && cp "$f" "corpus/$t/"; done
     fi
 done
-echo "seed.sh: $n files; yaml $(ls corpus/yaml | wc -l), json $(ls corpus/json | wc -l), pipeline $(ls corpus/pipeline | wc -l)"
+echo "seed.sh: $n files; yaml $(ls corpus/yaml | wc -l), json $(ls corpus/json | wc -l), pipeline $(ls corpus/pipeline | wc -l), cdk_manifest $(ls corpus/cdk_manifest | wc -l)"

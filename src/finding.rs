@@ -138,12 +138,24 @@ pub struct Finding {
     /// account rather than in the template (the location is then the
     /// template node that names it).
     pub state: Option<StateRef>,
+    /// The CDK construct path of `resource` (`Metadata.aws:cdk:path`), for
+    /// a template a CDK app synthesized.
+    pub construct_path: Option<String>,
 }
 
 impl Finding {
     /// A finding with a message and location; add the rest with the builders.
     pub fn new(code: Code, span: Option<Span>, message: impl Into<String>) -> Finding {
-        Finding { code, message: message.into(), resource: None, span, fix: None, related: Vec::new(), state: None }
+        Finding {
+            code,
+            message: message.into(),
+            resource: None,
+            span,
+            fix: None,
+            related: Vec::new(),
+            state: None,
+            construct_path: None,
+        }
     }
     /// Sets the resource the finding is on.
     pub fn on(mut self, resource: impl Into<String>) -> Finding {

@@ -83,6 +83,26 @@ pub fn check_pipeline(text: &str) {
     valid_json(&report::trace::render_json(&traced), "trace json");
 }
 
+/// Reads `text` as a CDK cloud assembly's `manifest.json`: whatever it
+/// holds, a list of artifacts and findings, never a panic; every finding
+/// and every artifact's span lies inside the text, and an artifact names
+/// what the manifest says.
+pub fn check_manifest(text: &str) {
+    let m = crate::cdk::manifest::read("manifest.json", text);
+    let text = source::strip_bom(text);
+    let lines = LineIndex::new(text);
+    for f in &m.findings {
+        check_finding(text, &lines, f);
+    }
+    for a in &m.artifacts {
+        let span = match a {
+            crate::cdk::manifest::Artifact::Stack { span, .. }
+            | crate::cdk::manifest::Artifact::Assembly { span, .. } => *span,
+        };
+        check_span(text, &lines, span, "artifact");
+    }
+}
+
 fn valid_json(s: &str, what: &str) {
     if let Err(e) = serde_json::from_str::<serde_json::Value>(s) {
         panic!("the {what} output is not valid JSON ({e}):\n{s}");

@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analyzed_region;
+pub mod cdk;
 pub mod config;
 pub mod finding;
 pub mod lint;

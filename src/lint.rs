@@ -14,11 +14,12 @@ use crate::finding::{Code, Finding, Severity};
 use crate::network::{self, Network, graph::ResourceGraph};
 use crate::project::ProjectRoot;
 use crate::reach::{self, WorkloadResult};
-use crate::resolve::{self, Context, Export, Resolved};
-use crate::source::{self, Document, Span};
+use crate::resolve::{self, Context, Export, Resolved, StackOutput};
+use crate::source::{self, Document, Node, Span};
 use crate::stacks::{self, Child};
 use crate::state::AccountState;
 use crate::template::language_extensions::{self, Expansion};
+use crate::template::rain_modules;
 use crate::template::{self, Template};
 use crate::{rules, suppress};
 
@@ -102,12 +103,21 @@ pub struct Input {
     /// The project root the files it names must stay in
     /// ([`ProjectRoot`]); `None`: the one of `path` itself.
     pub root: Option<ProjectRoot>,
+    /// The name of the stack it deploys as, when something says it (a
+    /// cloud assembly's manifest, `--stack-name`): `AWS::StackName`, and
+    /// the name `Fn::GetStackOutput` finds it by. Without it,
+    /// `Fn::GetStackOutput` finds it by its file name up to the first dot.
+    pub stack_name: Option<String>,
+    /// The region the stack deploys to when the input pins it (the
+    /// `environment` of a CDK stack): it is analyzed for that region only,
+    /// whatever [`Options::regions`] says.
+    pub region: Option<String>,
 }
 
 impl Input {
     /// A file named by the user, with the project root of its own path.
     pub fn named(path: impl Into<String>, text: impl Into<String>) -> Input {
-        Input { path: path.into(), text: text.into(), found: false, root: None }
+        Input { path: path.into(), text: text.into(), found: false, root: None, stack_name: None, region: None }
     }
 }
 
@@ -138,8 +148,16 @@ struct Parsed {
     text: Arc<str>,
     doc: Document,
     root: ProjectRoot,
+    /// The tree after the Rain modules, when it uses any.
+    rain: Option<Node>,
     /// The tree after the `AWS::LanguageExtensions` loops.
     expansion: Expansion,
+    /// The stack name `Fn::GetStackOutput` finds it by.
+    stack_name: String,
+    /// `AWS::StackName`, when known.
+    named: Option<String>,
+    /// The region it is pinned to.
+    region: Option<String>,
 }
 
 /// A template resolved for one region, with its nested stacks.
@@ -168,8 +186,22 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 }
             }
             let root = i.root.clone().unwrap_or_else(|| root_of(&i.path));
-            let expansion = doc.root.as_ref().map(|r| language_extensions::expand(r, &given)).unwrap_or_default();
-            Some(Parsed { path: i.path.clone(), text, doc, root, expansion })
+            let (rain, expansion) = match doc.root.as_ref() {
+                Some(r) => preprocess(r, Path::new(&i.path), &root, &given),
+                None => (None, Expansion::default()),
+            };
+            let stack_name = i.stack_name.clone().unwrap_or_else(|| stacks::stem_stack_name(&i.path));
+            Some(Parsed {
+                path: i.path.clone(),
+                text,
+                doc,
+                root,
+                rain,
+                expansion,
+                stack_name,
+                named: i.stack_name.clone(),
+                region: i.region.clone(),
+            })
         })
         .collect();
     let parsed: Vec<Parsed> = parsed.into_iter().flatten().collect();
@@ -181,7 +213,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 Finding::new(Code::PN001, Some(start_of_file()), "the file is empty: not a CloudFormation template")
                     .fix("Lint a template with at least a `Resources` section."),
             )),
-            Some(root) => Template::expanded(root, &p.expansion)
+            Some(root) => Template::expanded(p.rain.as_ref().unwrap_or(root), &p.expansion)
                 .map(|(t, mut f)| {
                     f.extend(template::check::check(&t));
                     (t, f)
@@ -199,43 +231,86 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
             .collect(),
         _ => vec![None; parsed.len()],
     };
+    // the regions to analyze: the run's for inputs that pin none, then
+    // each pinned one (a CDK stack's environment)
+    let mut regions: Vec<String> = Vec::new();
+    if parsed.iter().any(|p| p.region.is_none()) {
+        regions.extend(opts.regions.iter().cloned());
+    }
+    for r in parsed.iter().filter_map(|p| p.region.as_ref()) {
+        if !regions.contains(r) {
+            regions.push(r.clone());
+        }
+    }
     let mut out: Vec<FileResult> = Vec::new();
-    for region in &opts.regions {
+    for region in &regions {
         let ctx = context(region, opts);
+        let active: Vec<bool> = parsed
+            .iter()
+            .map(|p| match &p.region {
+                Some(r) => r == region,
+                None => opts.regions.contains(region),
+            })
+            .collect();
+        let ctx_of = |p: &Parsed| {
+            let mut c = ctx.clone();
+            if let Some(name) = &p.named {
+                c.stack_name = name.clone();
+            }
+            c
+        };
         // 1. each template on its own, with its nested stacks
         let base: Vec<Option<Resolution>> = templates
             .par_iter()
             .zip(parsed.par_iter())
-            .map(|(t, p)| {
-                t.as_ref().ok().map(|(t, _)| stacks::resolve_with_children(t, &ctx, Path::new(&p.path), &p.root))
+            .zip(active.par_iter())
+            .map(|((t, p), on)| {
+                let t = t.as_ref().ok().filter(|_| *on)?;
+                Some(stacks::resolve_with_children(&t.0, &ctx_of(p), Path::new(&p.path), &p.root))
             })
             .collect();
-        // 2. what they export
+        // 2. what they export, and their outputs
         let mut exports: Vec<Export> = Vec::new();
+        let mut outputs: Vec<StackOutput> = Vec::new();
         for (i, t) in templates.iter().enumerate() {
             if let (Ok((t, _)), Some((r, _))) = (t, &base[i]) {
-                exports.extend(stacks::exports(t, &ctx, &labels[i], r));
+                let c = ctx_of(&parsed[i]);
+                exports.extend(stacks::exports(t, &c, &labels[i], r));
+                outputs.extend(stacks::stack_outputs(t, &c, &labels[i], &parsed[i].stack_name, r));
             }
         }
+        // and the outputs of deployed stacks (`describe-stacks` in the account state)
+        if let Some(state) = &opts.account_state {
+            let in_run: Vec<&str> = parsed.iter().map(|p| p.stack_name.as_str()).collect();
+            outputs.extend(stacks::deployed_outputs(&state.region(region), region, &in_run));
+        }
         let exports = Arc::new(exports);
+        let outputs = Arc::new(outputs);
+        let reads = |p: &Parsed| {
+            (!exports.is_empty() && p.text.contains("ImportValue"))
+                || (!outputs.is_empty() && p.text.contains("GetStackOutput"))
+        };
         // Without imports between the inputs each template's resolution from
         // step 1 is only its own: it is moved into the analysis, not copied
         // (copying a large template's resolution costs time and memory).
-        let importing = !exports.is_empty() && parsed.iter().any(|p| p.text.contains("ImportValue"));
+        let importing = parsed.iter().zip(&active).any(|(p, on)| *on && reads(p));
         let (own, shared): (Vec<Option<Resolution>>, _) =
             if importing { ((0..parsed.len()).map(|_| None).collect(), Some(base)) } else { (base, None) };
-        // 3. each template with the others' exports, then traced
+        // 3. each template with the others' exports and outputs, then traced
         let analyses: Vec<Option<(Analysis, Vec<Child>)>> = own
             .into_par_iter()
             .enumerate()
             .map(|(i, own)| {
+                if !active[i] {
+                    return None;
+                }
                 let (t, _) = templates[i].as_ref().ok()?;
-                let imports = parsed[i].text.contains("ImportValue") && !exports.is_empty();
                 let (mut resolved, children) = match (own, &shared) {
-                    _ if imports => {
-                        let mut with = ctx.clone();
+                    _ if reads(&parsed[i]) => {
+                        let mut with = ctx_of(&parsed[i]);
                         with.exports = exports.clone();
                         with.label = labels[i].clone();
+                        with.stack_outputs = outputs.clone();
                         stacks::resolve_with_children(t, &with, Path::new(&parsed[i].path), &parsed[i].root)
                     }
                     (Some(own), _) => own,
@@ -244,7 +319,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                 };
                 // resources of the templates whose exports it imports join its model
                 let mut foreign = Vec::new();
-                for label in &resolved.imported {
+                for label in resolved.imported.iter().filter(|l| **l != labels[i]) {
                     if let Some(j) = labels.iter().position(|l| l == label)
                         && let Some(Some((r, _))) = shared.as_ref().map(|s| &s[j])
                     {
@@ -263,8 +338,8 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
             .map(|(p, hint)| FileResult {
                 path: p.path.clone(),
                 region: region.clone(),
-                region_source: opts.region_source,
-                region_hint: hint.clone(),
+                region_source: if p.region.is_some() { RegionSource::CdkEnvironment } else { opts.region_source },
+                region_hint: if p.region.is_some() { None } else { hint.clone() },
                 source: p.text.clone(),
                 workloads: Vec::new(),
                 findings: p.doc.findings.clone(),
@@ -272,6 +347,9 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
             .collect();
         let mut extra: Vec<FileResult> = Vec::new();
         for (i, a) in analyses.into_iter().enumerate() {
+            if !active[i] {
+                continue;
+            }
             match &templates[i] {
                 Err(f) => region_results[i].findings.extend(f.iter().cloned()),
                 Ok((_, f)) => region_results[i].findings.extend(f.iter().cloned()),
@@ -291,16 +369,17 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                         // a nested template's resource: reported in its file
                         Some((k, l)) => {
                             let l = l.to_string();
-                            push_to(&mut extra, &children[k], region, opts.region_source, unlabel(f, &l));
+                            push_to(&mut extra, &children[k], region, region_results[i].region_source, unlabel(f, &l));
                         }
                         None => region_results[i].findings.push(f),
                     },
                     None => region_results[i].findings.push(f),
                 }
             }
+            let source = region_results[i].region_source;
             for c in &children {
                 for f in &c.findings {
-                    push_to(&mut extra, c, region, opts.region_source, f.clone());
+                    push_to(&mut extra, c, region, source, f.clone());
                 }
             }
         }
@@ -311,6 +390,9 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
                     let origins: HashMap<&str, String> =
                         t.resources.iter().filter_map(|r| Some((r.id, r.origin?.to_string()))).collect();
                     rules::name_iterations(&mut findings, &origins);
+                    let paths: HashMap<&str, &str> =
+                        t.resources.iter().filter_map(|r| Some((r.id, r.construct_path?))).collect();
+                    mark_construct_paths(&mut findings, &paths);
                     suppress::apply(t, findings)
                 }
                 Err(_) => findings,
@@ -319,6 +401,8 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
         for r in &mut extra {
             r.findings = rules::merge(std::mem::take(&mut r.findings));
         }
+        let mut region_results: Vec<FileResult> =
+            region_results.into_iter().zip(&active).filter(|(_, on)| **on).map(|(r, _)| r).collect();
         // a nested template that is also an input already has its result
         for e in extra {
             match region_results.iter_mut().find(|r| same_file(&r.path, &e.path)) {
@@ -331,7 +415,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Vec<FileResult> {
         }
         out.extend(region_results);
     }
-    if opts.regions.len() > 1 {
+    if regions.len() > 1 {
         // file-major order: every region of a file together
         let order: Vec<String> = inputs.iter().map(|i| i.path.clone()).collect();
         out.sort_by_key(|r| order.iter().position(|p| *p == r.path).unwrap_or(usize::MAX));
@@ -348,7 +432,12 @@ fn same_file(a: &str, b: &str) -> bool {
     a == b || std::fs::canonicalize(a).ok().zip(std::fs::canonicalize(b).ok()).is_some_and(|(x, y)| x == y)
 }
 
-fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, source: RegionSource, f: Finding) {
+fn push_to(extra: &mut Vec<FileResult>, c: &Child, region: &str, source: RegionSource, mut f: Finding) {
+    if f.construct_path.is_none()
+        && let Some(id) = f.resource.as_deref()
+    {
+        f.construct_path = c.resolved.resources.iter().find(|r| r.id == id).and_then(|r| r.construct_path.clone());
+    }
     match extra.iter_mut().find(|r| r.path == c.path) {
         Some(r) => r.findings.push(f),
         None => extra.push(FileResult {
@@ -479,7 +568,30 @@ pub fn analyze_resolved(resolved: Resolved, region: &str, text: Option<&str>, im
     if deployed {
         rules::deployed::findings(&network, &mut findings);
     }
+    let paths = construct_paths(&resolved.resources);
+    if !paths.is_empty() {
+        for w in &mut workloads {
+            w.construct_path = paths.get(w.resource.as_str()).map(|p| p.to_string());
+        }
+        mark_construct_paths(&mut findings, &paths);
+        rules::cdk::speak_cdk(&mut findings, &resolved, &network, region);
+    }
     Analysis { resolved, network, workloads, findings }
+}
+
+/// The CDK construct paths of resources, by logical ID (labelled in a
+/// merged model).
+fn construct_paths(resources: &[resolve::ResolvedResource]) -> HashMap<&str, &str> {
+    resources.iter().filter_map(|r| Some((r.id.as_str(), r.construct_path.as_deref()?))).collect()
+}
+
+/// Gives each finding on a resource with a construct path that path.
+fn mark_construct_paths(findings: &mut [Finding], paths: &HashMap<&str, &str>) {
+    for f in findings.iter_mut().filter(|f| f.construct_path.is_none()) {
+        if let Some(p) = f.resource.as_deref().and_then(|r| paths.get(r)) {
+            f.construct_path = Some(p.to_string());
+        }
+    }
 }
 
 /// The template's own resources whose `Condition` cannot be decided: they
@@ -510,9 +622,30 @@ pub fn analyze_file(path: &str, text: &str, region: &str, opts: &Options) -> Res
     let Some(root) = doc.root.as_ref() else {
         return Err(doc.findings);
     };
-    let expansion = language_extensions::expand(root, &language_extensions::given(&opts.parameters));
-    let (t, _) = Template::expanded(root, &expansion).map_err(|f| vec![f])?;
+    let project = root_of(path);
+    let (rain, expansion) = preprocess(root, Path::new(path), &project, &language_extensions::given(&opts.parameters));
+    let (t, _) = Template::expanded(rain.as_ref().unwrap_or(root), &expansion).map_err(|f| vec![f])?;
     let ctx = context(region, opts);
-    let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), &root_of(path));
+    let (resolved, _) = stacks::resolve_with_children(&t, &ctx, Path::new(path), &project);
     Ok(analyze_resolved(resolved, region, Some(text), &[]))
+}
+
+/// What runs on a template's tree before CloudFormation reads it: the Rain
+/// modules (`rain pkg`), then the `AWS::LanguageExtensions` loops. Returns
+/// the tree after the modules (`None`: it uses none) and the loops'
+/// expansion of it, which carries the modules' findings and origins too.
+fn preprocess(
+    root: &Node,
+    path: &Path,
+    project: &ProjectRoot,
+    given: &language_extensions::Given,
+) -> (Option<Node>, Expansion) {
+    let rain = rain_modules::expand(root, path, project);
+    let mut expansion = language_extensions::expand(rain.root.as_ref().unwrap_or(root), given);
+    expansion.findings.extend(rain.findings);
+    expansion.partial |= rain.partial;
+    for (id, origin) in rain.origins {
+        expansion.origins.entry(id).or_insert(origin);
+    }
+    (rain.root, expansion)
 }

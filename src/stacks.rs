@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use crate::finding::{Code, Finding};
 use crate::project::{ProjectRoot, Refusal};
-use crate::resolve::{Context, Export, Part, RNode, Resolved, ResolvedResource, Val, resolve, resolve_node};
+use crate::resolve::{
+    Context, Export, Part, RNode, Resolved, ResolvedResource, StackOutput, Val, resolve, resolve_node,
+};
 use crate::source::{self, Span};
 use crate::template::Template;
 
@@ -29,15 +31,26 @@ pub fn label_of(id: &str) -> Option<&str> {
     id.split_once(SEPARATOR).map(|(l, _)| l)
 }
 
-/// Rewrites every logical ID in `node` to `label/id`.
+/// Marks a logical ID that a parent stack passed down as a parameter
+/// value: it names a resource one level up, not one of the child's.
+const UP: char = '\u{1}';
+
+/// Rewrites every logical ID in `node` to `label/id`, except the ones a
+/// parent passed down ([`passed_down`]): those lose one mark instead, as
+/// they climb back to the template they belong to.
 pub fn prefix(node: &mut RNode, label: &str) {
+    fn relabel(id: &mut String, label: &str) {
+        match id.strip_prefix(UP) {
+            Some(rest) => *id = rest.to_string(),
+            None => *id = labelled(label, id),
+        }
+    }
     match &mut node.val {
-        Val::Ref(id) => *id = labelled(label, id),
-        Val::Att(id, _) => *id = labelled(label, id),
+        Val::Ref(id) | Val::Att(id, _) => relabel(id, label),
         Val::Text(parts) => {
             for p in parts {
                 match p {
-                    Part::Ref(id) | Part::Att(id, _) => *id = labelled(label, id),
+                    Part::Ref(id) | Part::Att(id, _) => relabel(id, label),
                     _ => {}
                 }
             }
@@ -46,6 +59,30 @@ pub fn prefix(node: &mut RNode, label: &str) {
         Val::Map(entries) => entries.iter_mut().for_each(|e| prefix(&mut e.value, label)),
         _ => {}
     }
+}
+
+/// A parameter value a parent passes to a nested stack, its logical IDs
+/// marked as the parent's: once the child's resources join the parent's
+/// model under the child's label, they name the parent's resources again
+/// (a CDK NestedStack gets its VPC's subnet as `!Ref` of the parent's).
+fn passed_down(mut node: RNode) -> RNode {
+    fn mark(node: &mut RNode) {
+        match &mut node.val {
+            Val::Ref(id) | Val::Att(id, _) => id.insert(0, UP),
+            Val::Text(parts) => {
+                for p in parts {
+                    if let Part::Ref(id) | Part::Att(id, _) = p {
+                        id.insert(0, UP);
+                    }
+                }
+            }
+            Val::List(items) => items.iter_mut().for_each(mark),
+            Val::Map(entries) => entries.iter_mut().for_each(|e| mark(&mut e.value)),
+            _ => {}
+        }
+    }
+    mark(&mut node);
+    node
 }
 
 /// A copy of `r` under `label`.
@@ -103,6 +140,69 @@ pub fn exports(t: &Template<'_>, ctx: &Context, label: &str, base: &Resolved) ->
     out
 }
 
+/// The outputs of `t`, deployed as stack `stack`, resolved in `ctx`, for
+/// `Fn::GetStackOutput` in the other templates of the run: values under
+/// `label`. Outputs whose `Condition` is false do not exist.
+pub fn stack_outputs(t: &Template<'_>, ctx: &Context, label: &str, stack: &str, base: &Resolved) -> Vec<StackOutput> {
+    let mut out = Vec::new();
+    for o in &t.outputs {
+        let Some(value) = o.node.get("Value") else { continue };
+        if let Some(cond) = o.node.get("Condition").and_then(|c| c.as_str())
+            && base.conditions.iter().any(|(n, v)| n == cond && *v == Some(false))
+        {
+            continue;
+        }
+        let mut v = resolve_node(t, ctx, value);
+        prefix(&mut v, label);
+        out.push(StackOutput {
+            stack: stack.to_string(),
+            region: ctx.region.clone(),
+            output: o.name.to_string(),
+            value: v,
+            label: Some(label.to_string()),
+        });
+    }
+    out
+}
+
+/// The outputs of the deployed stacks the account state describes
+/// (`describe-stacks`, SPEC §7), for `Fn::GetStackOutput`: those of the
+/// stacks in `region` (by the region of their `StackId`; a stack without
+/// one is taken as the state's files place it) that no template of the run
+/// stands for (`in_run`: a template linted with the others is what the
+/// reference reads once it is deployed). A deleted stack has no outputs.
+pub fn deployed_outputs(state: &crate::state::RegionState<'_>, region: &str, in_run: &[&str]) -> Vec<StackOutput> {
+    let mut out = Vec::new();
+    for s in state.stacks() {
+        let stack = &s.value;
+        if in_run.contains(&stack.stack_name.as_str())
+            || stack.region().is_some_and(|r| r != region)
+            || stack.stack_status.as_deref() == Some("DELETE_COMPLETE")
+        {
+            continue;
+        }
+        for o in &stack.outputs {
+            let (Some(key), Some(value)) = (&o.output_key, &o.output_value) else { continue };
+            out.push(StackOutput {
+                stack: stack.stack_name.clone(),
+                region: region.to_string(),
+                output: key.clone(),
+                value: RNode::new(Span::default(), Val::Str(value.clone())),
+                label: None,
+            });
+        }
+    }
+    out
+}
+
+/// The stack name a template stands for when nothing names it: its file
+/// name up to the first dot (`network.yaml`, `NetworkStack.template.json`:
+/// stack names have no dots).
+pub fn stem_stack_name(path: &str) -> String {
+    let name = Path::new(path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.to_string());
+    name.split('.').next().unwrap_or_default().to_string()
+}
+
 /// A nested stack's template, read for its parent.
 #[derive(Debug)]
 pub struct Child {
@@ -134,6 +234,27 @@ pub struct Bounds {
 /// CloudFormation allows nesting at most five levels deep in practice;
 /// privnet-lint follows four below the named template and 64 files in all.
 pub const BOUNDS: Bounds = Bounds { depth: 4, files: 64 };
+
+/// The metadata key where the CDK names a resource's asset file, relative
+/// to the cloud assembly folder.
+pub const ASSET_PATH: &str = "aws:asset:path";
+
+/// The nested template a CDK `AWS::CloudFormation::Stack` resource names
+/// in its metadata (`aws:asset:path`, with `aws:asset:property:
+/// TemplateURL`), and where that name is. Only stack resources are asked:
+/// on a Lambda function the same key names a folder of code, which is
+/// never read.
+pub fn asset_path<'d>(r: &crate::template::Resource<'d>) -> Option<(&'d str, Span)> {
+    if r.ty != "AWS::CloudFormation::Stack" {
+        return None;
+    }
+    let m = r.metadata?;
+    if m.get("aws:asset:property").and_then(|p| p.as_str()).is_some_and(|p| p != "TemplateURL") {
+        return None;
+    }
+    let path = m.get(ASSET_PATH)?;
+    Some((path.as_str()?, path.span))
+}
 
 /// A `TemplateURL` that names a local file (not S3, HTTP, or a value known
 /// only at deploy time), as written.
@@ -183,12 +304,20 @@ fn follow(
         .iter()
         .filter(|r| r.ty == "AWS::CloudFormation::Stack" && r.exists != crate::resolve::Existence::No)
         .filter_map(|r| {
+            let params = r.prop("Parameters").cloned();
+            // the CDK's nested stacks: the template file next to the
+            // parent's, named by the resource's asset metadata; the
+            // TemplateURL is the S3 copy `cdk deploy` uploads
+            if let Some((file, span)) = t.resource(&r.id).and_then(asset_path) {
+                return Some((r.id.clone(), file.to_string(), span, params));
+            }
             let url = r.prop("TemplateURL")?;
-            Some((r.id.clone(), url.text()?.to_string(), url.span, r.prop("Parameters").cloned()))
+            let url = local_reference(url.text()?).map(str::to_string).map(|u| (u, url.span))?;
+            Some((r.id.clone(), url.0, url.1, params))
         })
         .collect();
-    for (id, url, span, params) in stacks {
-        let Some(reference) = local_reference(&url) else { continue };
+    for (id, reference, span, params) in stacks {
+        let reference = reference.as_str();
         let not_followed = |why: String| {
             Finding::new(Code::PN009, Some(span), format!("nested stack {id}: `{reference}` was not read: {why}"))
                 .on(&id)
@@ -247,7 +376,7 @@ fn follow(
         child_ctx.parameter_values.clear();
         if let Some(map) = params.as_ref().and_then(RNode::as_map) {
             for e in map {
-                child_ctx.parameter_values.insert(e.key.clone(), e.value.clone());
+                child_ctx.parameter_values.insert(e.key.clone(), passed_down(e.value.clone()));
             }
         }
         let (child, grandchildren, child_refused) = follow(&ct, &child_ctx, &file.shown, root, depth - 1, budget);

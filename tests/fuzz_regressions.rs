@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use privnet_lint::fuzzing::{check_loader, check_pipeline};
+use privnet_lint::fuzzing::{check_loader, check_manifest, check_pipeline};
 
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = match std::fs::read_dir(dir) {
@@ -40,6 +40,18 @@ fn json_regressions() {
     for (p, text) in regressions("json") {
         eprintln!("{}", p.display());
         check_loader("fuzz.json", &text);
+    }
+}
+
+#[test]
+fn cdk_manifest_regressions() {
+    let saved = regressions("cdk_manifest");
+    assert!(!saved.is_empty(), "fuzz/regressions/cdk_manifest holds the saved inputs");
+    // every saved input of every target is a manifest's text too
+    let all: Vec<_> = ["yaml", "json", "pipeline", "cdk_manifest"].iter().flat_map(|t| regressions(t)).collect();
+    for (p, text) in all {
+        eprintln!("{}", p.display());
+        check_manifest(&text);
     }
 }
 

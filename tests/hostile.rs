@@ -330,3 +330,65 @@ fn github_format_through_the_binary_cannot_be_hijacked() {
     // stderr stays quiet too
     assert!(!String::from_utf8_lossy(&out.stderr).lines().any(|l| l.starts_with("::")));
 }
+
+/// A CDK cloud assembly is input from whoever opened the pull request
+/// (SPEC §8): a manifest nested 100,000 levels deep, one with 100,000
+/// artifacts, one whose stack names a FIFO and one naming itself as its
+/// own template are findings on the manifest, in bounded time, and the
+/// files named after them are still linted.
+#[test]
+fn hostile_cloud_assemblies_are_findings_and_the_run_goes_on() {
+    let dir = scratch("assembly");
+    let folder = |name: &str, manifest: &str| {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("manifest.json"), manifest).unwrap();
+        d
+    };
+    let depth = 100_000;
+    let deep = folder("deep", &format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
+    let run = lint_then_seed(&deep);
+    let line = pn001(&run, &deep.join("manifest.json"));
+    assert!(line.contains("deep") || line.contains("nesting"), "{line}");
+    assert_eq!(run.code, Some(1));
+
+    // 100,000 artifacts: asset manifests are skipped, stacks naming no
+    // file are refused one by one
+    let mut artifacts = Vec::new();
+    for i in 0..100_000 {
+        let kind = if i % 2 == 0 { "cdk:asset-manifest" } else { "aws:cloudformation:stack" };
+        artifacts.push(format!(r#""A{i}": {{"type": "{kind}", "properties": {{"templateFile": "none-{i}.json"}}}}"#));
+    }
+    let many = folder("many", &format!(r#"{{"version": "55.0.0", "artifacts": {{{}}}}}"#, artifacts.join(",")));
+    let started = std::time::Instant::now();
+    let run = lint_then_seed(&many);
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    let refused = run.stdout.lines().filter(|l| l.contains("many/manifest.json:") && l.contains("PN009")).count();
+    assert_eq!(refused, 50_000, "{}", &run.stdout[..run.stdout.len().min(2000)]);
+
+    // a FIFO as a template, and the manifest as its own template: neither
+    // hangs, the FIFO is refused and the manifest is not a template
+    let odd = folder(
+        "odd",
+        r#"{"version": "55.0.0", "artifacts": {
+  "Fifo": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "fifo.json"}},
+  "Itself": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "manifest.json"}}}}"#,
+    );
+    let fifo = odd.join("fifo.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("no mkfifo: the FIFO case is skipped");
+        std::fs::write(&fifo, "{}").unwrap();
+    }
+    let run = lint_then_seed(&odd);
+    assert!(!run.stdout.contains("panicked"), "{}", run.stdout);
+    if std::fs::metadata(&fifo).is_ok_and(|m| !m.is_file()) {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.contains("odd/manifest.json:") && l.contains("PN009") && l.contains("fifo.json")),
+            "{}",
+            run.stdout
+        );
+    }
+}

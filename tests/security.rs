@@ -291,3 +291,270 @@ fn control_characters_never_reach_the_terminal_raw() {
         }
     }
 }
+
+// --- CDK cloud assemblies (SPEC §8): a `cdk.out` comes from whoever opened
+// the pull request; what its manifests name goes through the same gate.
+
+/// A minimal stack template with no workload.
+const EMPTY_STACK: &str = "{\"Resources\": {\"Topic\": {\"Type\": \"AWS::SNS::Topic\"}}}\n";
+
+/// `repo/cdk.out/` with the version marker and `manifest` as its manifest.
+fn assembly(repo: &Path, manifest: &str) -> PathBuf {
+    let out = repo.join("cdk.out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("cdk.out"), "{\"version\":\"55.0.0\"}").unwrap();
+    std::fs::write(out.join("manifest.json"), manifest).unwrap();
+    std::fs::write(out.join("Ok.template.json"), EMPTY_STACK).unwrap();
+    out
+}
+
+fn stack_manifest(template_file: &str) -> String {
+    format!(
+        r#"{{
+  "version": "55.0.0",
+  "artifacts": {{
+    "Ok": {{ "type": "aws:cloudformation:stack", "environment": "aws://123456789012/eu-west-1",
+            "properties": {{ "templateFile": "Ok.template.json" }} }},
+    "Evil": {{ "type": "aws:cloudformation:stack", "environment": "aws://123456789012/eu-west-1",
+            "properties": {{ "templateFile": {template_file:?} }} }}
+  }}
+}}"#
+    )
+}
+
+/// Lints `repo/cdk.out` in every format: the secret never appears, the run
+/// completes (exit 0 or 1), and the JSON output is returned.
+fn lint_assembly(repo: &Path) -> serde_json::Value {
+    let mut json = serde_json::Value::Null;
+    for format in FORMATS {
+        let out = bin().current_dir(repo).args(["cdk.out", "--format", format]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stdout.contains(SECRET) && !stderr.contains(SECRET),
+            "{format}: the secret leaked:\n{stdout}\n{stderr}"
+        );
+        assert!(!stdout.contains("extraheader"), "{format}: .git/config leaked:\n{stdout}");
+        assert!(out.status.code().is_some_and(|c| c < 2), "{format}: exit {:?}: {stderr}", out.status.code());
+        if *format == "json" {
+            json = serde_json::from_str(&stdout).unwrap();
+        }
+    }
+    json
+}
+
+/// The findings of the manifest's result, as (code, line, message).
+fn manifest_findings(json: &serde_json::Value, manifest_end: &str) -> Vec<(String, u64, String)> {
+    json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().ends_with(manifest_end))
+        .flat_map(|r| r["findings"].as_array().unwrap())
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_manifest_cannot_name_a_template_outside_the_root() {
+    for (name, template) in [
+        ("cdk-parent", "../../outside/secret.yaml"),
+        ("cdk-absolute", "/etc/passwd"),
+        ("cdk-proc", "/proc/self/environ"),
+        ("cdk-git", "../.git/config"),
+    ] {
+        let (_dir, repo) = project(name);
+        assembly(&repo, &stack_manifest(template));
+        let json = lint_assembly(&repo);
+        let found = manifest_findings(&json, "cdk.out/manifest.json");
+        assert_eq!(found.len(), 1, "{name}: {json}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("PN009", 7), "{name}: {found:?}");
+        assert!(found[0].2.contains("stack template") && found[0].2.contains("was not read"), "{found:?}");
+        // the other stack is still linted, in its region
+        let ok = json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["path"].as_str().unwrap().ends_with("Ok.template.json"));
+        assert_eq!(ok.expect("the good stack")["region"], "eu-west-1");
+    }
+}
+
+#[test]
+fn links_in_an_assembly_leading_out_are_not_followed() {
+    let (dir, repo) = project("cdk-links");
+    let out = assembly(&repo, &stack_manifest("Evil.template.json"));
+    std::os::unix::fs::symlink(dir.join("outside/secret.yaml"), out.join("Evil.template.json")).unwrap();
+    let json = lint_assembly(&repo);
+    let found = manifest_findings(&json, "cdk.out/manifest.json");
+    assert!(found.iter().any(|(c, _, m)| c == "PN009" && m.contains("symbolic link")), "{found:?}");
+    // a manifest that is itself a link out is not read either
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    std::os::unix::fs::symlink(dir.join("outside/secret.yaml"), out.join("manifest.json")).unwrap();
+    let json = lint_assembly(&repo);
+    let found = manifest_findings(&json, "cdk.out/manifest.json");
+    assert!(found.iter().any(|(c, _, m)| c == "PN001" && m.contains("was not read")), "{found:?}");
+}
+
+#[test]
+fn a_nested_assembly_outside_the_root_is_not_read() {
+    let (dir, repo) = project("cdk-nested-out");
+    std::fs::write(dir.join("outside/manifest.json"), stack_manifest("secret.yaml")).unwrap();
+    let manifest = r#"{"version": "55.0.0", "artifacts": {
+  "assembly-Evil": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "../../outside"}}}}"#;
+    assembly(&repo, manifest);
+    let json = lint_assembly(&repo);
+    let found = manifest_findings(&json, "cdk.out/manifest.json");
+    assert_eq!(found.len(), 1, "{json}");
+    assert_eq!((found[0].0.as_str(), found[0].1), ("PN009", 2), "{found:?}");
+    assert!(found[0].2.contains("nested cloud assembly"), "{found:?}");
+}
+
+#[test]
+fn nested_assemblies_are_bounded_and_cycles_stop() {
+    let (_dir, repo) = project("cdk-depth");
+    let out = assembly(
+        &repo,
+        r#"{"version": "55.0.0", "artifacts": {
+  "Self": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}},
+  "Deeper": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "a"}}}}"#,
+    );
+    // a chain of ten Stages, each in the one before
+    let mut d = out.clone();
+    for i in 0..10 {
+        d = d.join("a");
+        std::fs::create_dir_all(&d).unwrap();
+        let next = if i < 9 {
+            r#""Deeper": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "a"}}"#
+        } else {
+            ""
+        };
+        std::fs::write(d.join("manifest.json"), format!(r#"{{"version": "55.0.0", "artifacts": {{{next}}}}}"#))
+            .unwrap();
+    }
+    let json = lint_assembly(&repo);
+    let all: Vec<(String, u64, String)> = manifest_findings(&json, "manifest.json");
+    let bounds: Vec<&(String, u64, String)> =
+        all.iter().filter(|(c, _, m)| c == "PN009" && m.contains("levels deep")).collect();
+    assert_eq!(bounds.len(), 1, "{all:?}");
+}
+
+#[test]
+fn stacks_are_bounded_in_number() {
+    let (_dir, repo) = project("cdk-count");
+    let mut artifacts = Vec::new();
+    for i in 0..260 {
+        artifacts.push(format!(
+            r#""S{i}": {{"type": "aws:cloudformation:stack", "properties": {{"templateFile": "Ok.template.json"}}}}"#
+        ));
+    }
+    // the same file named 260 times is read once
+    let out = assembly(&repo, &format!(r#"{{"version": "55.0.0", "artifacts": {{{}}}}}"#, artifacts.join(",")));
+    let json = lint_assembly(&repo);
+    assert!(manifest_findings(&json, "manifest.json").is_empty(), "{json}");
+    // 260 distinct files: 256 read, 4 refused
+    let mut artifacts = Vec::new();
+    for i in 0..260 {
+        std::fs::write(out.join(format!("S{i}.template.json")), EMPTY_STACK).unwrap();
+        artifacts.push(format!(
+            r#""S{i}": {{"type": "aws:cloudformation:stack", "properties": {{"templateFile": "S{i}.template.json"}}}}"#
+        ));
+    }
+    std::fs::write(
+        out.join("manifest.json"),
+        format!(r#"{{"version": "55.0.0", "artifacts": {{{}}}}}"#, artifacts.join(",")),
+    )
+    .unwrap();
+    let out = bin().current_dir(&repo).args(["cdk.out", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = manifest_findings(&json, "manifest.json");
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(found.iter().all(|(c, _, m)| c == "PN009" && m.contains("at most 256 stack templates")), "{found:?}");
+}
+
+#[test]
+fn a_manifest_that_is_not_the_schema_is_a_finding() {
+    let deep = format!("{}{}", "[".repeat(400), "]".repeat(400));
+    for (name, manifest) in [
+        ("cdk-not-json", "this is { not json"),
+        ("cdk-array", "[1, 2, 3]"),
+        (
+            "cdk-types",
+            r#"{"version": 55, "artifacts": {"A": {"type": "aws:cloudformation:stack", "properties": {"templateFile": ["x"]}}}}"#,
+        ),
+        ("cdk-deep", deep.as_str()),
+        ("cdk-empty", ""),
+    ] {
+        let (_dir, repo) = project(name);
+        assembly(&repo, manifest);
+        let json = lint_assembly(&repo);
+        let found = manifest_findings(&json, "cdk.out/manifest.json");
+        assert!(!found.is_empty() && found.iter().all(|(c, _, _)| c == "PN001"), "{name}: {found:?}");
+    }
+}
+
+#[test]
+fn an_asset_path_is_followed_only_on_stack_resources_and_only_inside() {
+    let (_dir, repo) = project("cdk-asset");
+    let template = r#"{
+  "Resources": {
+    "Handler": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": {"Code": {"S3Bucket": "b", "S3Key": "k"}, "Role": "arn:aws:iam::1:role/r", "Runtime": "nodejs20.x", "Handler": "index.handler"},
+      "Metadata": {"aws:asset:path": "../../outside/secret.yaml", "aws:asset:property": "Code"}
+    },
+    "Nested": {
+      "Type": "AWS::CloudFormation::Stack",
+      "Properties": {"TemplateURL": {"Fn::Join": ["", ["https://s3.", {"Ref": "AWS::URLSuffix"}, "/b/k.json"]]}},
+      "Metadata": {"aws:asset:path": "../../outside/secret.yaml", "aws:asset:property": "TemplateURL"}
+    }
+  }
+}
+"#;
+    let out = assembly(&repo, &stack_manifest("Evil.template.json"));
+    std::fs::write(out.join("Evil.template.json"), template).unwrap();
+    let json = lint_assembly(&repo);
+    let evil = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with("Evil.template.json"))
+        .unwrap();
+    let found: Vec<(&str, u64, &str)> = evil["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (f["code"].as_str().unwrap(), f["location"]["line"].as_u64().unwrap(), f["resource"].as_str().unwrap_or(""))
+        })
+        .collect();
+    // the stack's asset path is refused where it is written; the Lambda's is never looked at
+    assert_eq!(found, vec![("PN009", 11, "Nested")], "{evil}");
+}
+
+#[test]
+fn a_rain_module_outside_the_root_is_not_read() {
+    for (name, reference) in [("rain-parent", "../outside/secret.yaml"), ("rain-absolute", "/etc/passwd")] {
+        let (_dir, repo) = project(name);
+        let template = format!(
+            "Resources:\n  Network:\n    Type: !Rain::Module {reference}\n    Properties:\n      Name: x\n  Topic:\n    Type: AWS::SNS::Topic\n"
+        );
+        std::fs::write(repo.join("t.yaml"), template).unwrap();
+        let out = bin().current_dir(&repo).args(["t.yaml", "--format", "json"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains(SECRET), "{stdout}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let f = &json["results"][0]["findings"][0];
+        assert_eq!((f["code"].as_str(), f["location"]["line"].as_u64()), (Some("PN009"), Some(3)), "{json}");
+        for format in FORMATS {
+            let out = bin().current_dir(&repo).args(["t.yaml", "--format", format]).output().unwrap();
+            assert!(!String::from_utf8_lossy(&out.stdout).contains(SECRET), "{format}");
+        }
+    }
+}

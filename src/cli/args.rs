@@ -168,6 +168,12 @@ pub struct LintArgs {
     /// A template parameter value (repeatable).
     #[arg(short = 'p', long = "parameter", value_name = "KEY=VALUE")]
     pub parameter: Vec<String>,
+    /// The name of the stack a template deploys as (repeatable): its
+    /// `AWS::StackName`, and the name `Fn::GetStackOutput` in the other
+    /// templates finds it by [default: the stack name in a cloud assembly's
+    /// manifest, else the file name up to its first dot].
+    #[arg(long = "stack-name", value_name = "FILE=NAME")]
+    pub stack_name: Vec<String>,
     /// Parameters as JSON: `[{"ParameterKey":..,"ParameterValue":..}]` or `{"Parameters":{K:V}}`.
     #[arg(long, value_name = "FILE")]
     pub parameters_file: Option<PathBuf>,
@@ -204,7 +210,7 @@ pub struct LintArgs {
 }
 
 /// True for text shaped like a region name (`ap-northeast-1`, `us-gov-west-1`).
-fn region_like(r: &str) -> bool {
+pub(crate) fn region_like(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
         && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
@@ -237,6 +243,28 @@ impl LintArgs {
                 return Err(UsageError(format!("`--parameter {p}`: the key is empty")));
             }
             out.insert(k.trim().to_string(), v.to_string());
+        }
+        Ok(out)
+    }
+
+    /// `--stack-name FILE=NAME` values: the file and a valid stack name (a
+    /// letter, then letters, digits and dashes, at most 128 characters:
+    /// CloudFormation's rule for stack names).
+    pub fn stack_names(&self) -> Result<Vec<(PathBuf, String)>, UsageError> {
+        let mut out = Vec::new();
+        for s in &self.stack_name {
+            let (file, name) =
+                s.rsplit_once('=').ok_or_else(|| UsageError(format!("`--stack-name {s}`: expected FILE=NAME")))?;
+            let name = name.trim();
+            let valid = name.len() <= 128
+                && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if file.trim().is_empty() || !valid {
+                return Err(UsageError(format!(
+                    "`--stack-name {s}`: expected FILE=NAME, NAME a letter then letters, digits and dashes"
+                )));
+            }
+            out.push((PathBuf::from(file.trim()), name.to_string()));
         }
         Ok(out)
     }

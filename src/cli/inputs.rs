@@ -19,6 +19,9 @@ pub struct Input {
     /// The project root of the command-line path it comes from: the files
     /// a template names must stay inside it.
     pub root: Option<ProjectRoot>,
+    /// A CDK cloud assembly folder (`cdk.out`), read with [`crate::cdk::read`]
+    /// rather than as a file.
+    pub assembly: bool,
 }
 
 /// Why a file could not be linted.
@@ -55,7 +58,7 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
     let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     for p in &paths {
         if p.as_os_str() == "-" {
-            out.push(Input { path: None, display: "<stdin>".into(), walked: false, root: None });
+            out.push(Input { path: None, display: "<stdin>".into(), walked: false, root: None, assembly: false });
             continue;
         }
         if excluded(p) {
@@ -76,13 +79,39 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
                 display: p.display().to_string(),
                 walked: skip_non_templates,
                 root: Some(root),
+                assembly: false,
             });
             continue;
         }
+        // a cloud assembly named on the command line is read as one
+        // (SPEC §8); so is each one found by walking, a CDK project's
+        // `cdk.out/` among them, and nothing inside it is walked
+        if crate::cdk::is_named_assembly(p) {
+            out.push(Input {
+                path: Some(p.clone()),
+                display: p.display().to_string(),
+                walked: false,
+                root: Some(root),
+                assembly: true,
+            });
+            continue;
+        }
+        let assemblies = std::cell::RefCell::new(Vec::new());
         let walker = walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir) || excluded(e.path()))
+            if e.depth() == 0 {
+                return true;
+            }
+            let dir = e.file_type().is_dir();
+            if dir && e.file_name().to_str().is_some_and(skipped_dir) || excluded(e.path()) {
+                return false;
+            }
+            if dir && crate::cdk::is_assembly(e.path()) {
+                assemblies.borrow_mut().push(e.path().to_path_buf());
+                return false;
+            }
+            true
         });
+        let mut found = Vec::new();
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_file() && has_template_extension(e.path()) => {
@@ -95,11 +124,12 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
                         );
                         continue;
                     }
-                    out.push(Input {
+                    found.push(Input {
                         path: Some(e.path().to_path_buf()),
                         display: e.path().display().to_string(),
                         walked: true,
                         root: Some(root.clone()),
+                        assembly: false,
                     });
                 }
                 Ok(_) => {}
@@ -117,6 +147,32 @@ pub fn collect(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool, skip_non_tem
                 }
             }
         }
+        let assemblies = assemblies.into_inner();
+        if assemblies.is_empty() && crate::cdk::is_project(p) {
+            eprintln!(
+                "privnet-lint: note: {} is a CDK project (cdk.json) with no cloud assembly in it: run `cdk synth` first; privnet-lint reads the cdk.out/ it writes",
+                crate::report::escape::visible(&p.display().to_string())
+            );
+        }
+        for dir in assemblies {
+            if !inside(&root, &dir) {
+                eprintln!(
+                    "privnet-lint: warning: {}: symbolic link leads out of the project root, not followed",
+                    dir.display()
+                );
+                continue;
+            }
+            found.push(Input {
+                display: dir.display().to_string(),
+                path: Some(dir),
+                walked: false,
+                root: Some(root.clone()),
+                assembly: true,
+            });
+        }
+        // walking order: an assembly where its folder would have been
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        out.extend(found);
     }
     (out, error)
 }

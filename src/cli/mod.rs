@@ -118,23 +118,61 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     let (files, mut had_error) = inputs::collect(&args.paths, &excluded, s.skip_non_templates);
     // read every file (in parallel), then lint them together: one template
     // may import another's exports or nest it
-    let read: Vec<Result<String, inputs::ReadProblem>> = {
+    let read: Vec<Option<Result<String, inputs::ReadProblem>>> = {
         use rayon::prelude::*;
-        files.par_iter().map(inputs::read).collect()
+        files.par_iter().map(|f| (!f.assembly).then(|| inputs::read(f))).collect()
     };
     // files that get the same parameter values are linted together (the
     // usual case: all of them); per-file `parameters` in the config split them
     let mut groups: Vec<(BTreeMap<String, String>, Vec<lint::Input>)> = Vec::new();
+    let mut add =
+        |input: lint::Input, params: BTreeMap<String, String>| match groups.iter_mut().find(|(p, _)| *p == params) {
+            Some((_, inputs)) => inputs.push(input),
+            None => groups.push((params, vec![input])),
+        };
     let mut unreadable: Vec<FileResult> = Vec::new();
+    let first_region = s.regions.first().cloned().unwrap_or_default();
+    // CDK stacks whose environment names a region the run was not asked for
+    let mut pinned: Vec<(String, String)> = Vec::new();
     for (f, r) in files.iter().zip(read) {
+        let Some(r) = r else {
+            // a cloud assembly: its stacks, each with its name and region
+            let (Some(dir), Some(root)) = (&f.path, &f.root) else { continue };
+            let assembly = crate::cdk::read(dir, root);
+            for m in assembly.manifests {
+                unreadable.push(FileResult {
+                    path: m.path,
+                    region: first_region.clone(),
+                    region_source: s.region_source,
+                    region_hint: None,
+                    source: m.text,
+                    workloads: Vec::new(),
+                    findings: m.findings,
+                });
+            }
+            for stack in assembly.stacks {
+                if let Some(region) = &stack.region
+                    && !s.regions.contains(region)
+                {
+                    pinned.push((stack.path.clone(), region.clone()));
+                }
+                let params = s.parameters_for(Some(Path::new(&stack.path)));
+                add(stack, params);
+            }
+            continue;
+        };
         match r {
             Ok(text) => {
-                let input = lint::Input { path: f.display.clone(), text, found: f.walked, root: f.root.clone() };
-                let params = s.parameters_for(f.path.as_deref());
-                match groups.iter_mut().find(|(p, _)| *p == params) {
-                    Some((_, inputs)) => inputs.push(input),
-                    None => groups.push((params, vec![input])),
-                }
+                let stack_name = f.path.as_deref().and_then(|p| s.stack_name_for(p));
+                let input = lint::Input {
+                    path: f.display.clone(),
+                    text,
+                    found: f.walked,
+                    root: f.root.clone(),
+                    stack_name,
+                    region: None,
+                };
+                add(input, s.parameters_for(f.path.as_deref()));
             }
             Err(inputs::ReadProblem::Finding(finding)) => {
                 for region in &s.regions {
@@ -156,6 +194,7 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
             Err(inputs::ReadProblem::Skip) => {}
         }
     }
+    region_note(&pinned, &s);
     let mut linted = Vec::new();
     for (parameters, inputs) in &groups {
         let opts = Options {
@@ -167,8 +206,13 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
         };
         linted.extend(lint::lint_inputs(inputs, &opts));
     }
-    // results keep input order (a stable sort keeps each file's regions in order)
-    let position = |path: &str| files.iter().position(|f| f.display == path).unwrap_or(usize::MAX);
+    // results keep input order (a stable sort keeps each file's regions in
+    // order); an assembly's files come where the assembly was named
+    let position = |path: &str| {
+        files.iter().position(|f| f.display == path).unwrap_or_else(|| {
+            files.iter().position(|f| f.assembly && Path::new(path).starts_with(&f.display)).unwrap_or(usize::MAX)
+        })
+    };
     linted.extend(unreadable);
     linted.sort_by_key(|r| position(&r.path));
     let mut report = Report { results: linted };
@@ -185,6 +229,31 @@ fn lint_command(args: LintArgs) -> Result<i32, UsageError> {
     } else {
         EXIT_OK
     })
+}
+
+/// Says once on standard error that a region the user named (`--region`,
+/// the config, the environment) did not apply to CDK stacks with an
+/// environment of their own (SPEC §8: the stack's environment wins).
+fn region_note(pinned: &[(String, String)], s: &Settings) {
+    let named = match s.region_source {
+        crate::analyzed_region::RegionSource::Flag => "--region",
+        crate::analyzed_region::RegionSource::Config => "the config's `regions`",
+        crate::analyzed_region::RegionSource::Environment => "$AWS_REGION or $AWS_DEFAULT_REGION",
+        crate::analyzed_region::RegionSource::CdkEnvironment | crate::analyzed_region::RegionSource::Default => return,
+    };
+    let Some((path, region)) = pinned.first() else { return };
+    let path = crate::report::escape::visible(path);
+    let asked = s.regions.join(", ");
+    if pinned.len() == 1 {
+        eprintln!(
+            "privnet-lint: note: {named} ({asked}) does not apply to CDK stack {path}: it is analyzed for {region}, the region of its environment"
+        );
+    } else {
+        eprintln!(
+            "privnet-lint: note: {named} ({asked}) does not apply to {} CDK stacks with an environment of their own: each is analyzed for its environment's region ({path}: {region}, …)",
+            pinned.len()
+        );
+    }
 }
 
 /// Severity threshold for the exit code.

@@ -28,6 +28,8 @@ pub struct Settings {
     pub regions: Vec<String>,
     /// Where they came from.
     pub region_source: RegionSource,
+    /// `--stack-name FILE=NAME`.
+    pub stack_names: Vec<(PathBuf, String)>,
     /// Report only these rules (empty: all).
     pub select: Vec<Code>,
     /// Never report these rules.
@@ -222,6 +224,7 @@ impl Settings {
             sarif_category,
             regions,
             region_source,
+            stack_names: a.stack_names()?,
             select,
             ignore,
             fail_on,
@@ -274,6 +277,14 @@ impl Settings {
             );
         }
         Ok(Some(Arc::new(state)))
+    }
+
+    /// The `--stack-name` given for `file`, if any.
+    pub fn stack_name_for(&self, file: &Path) -> Option<String> {
+        let same = |a: &Path, b: &Path| {
+            a == b || std::fs::canonicalize(a).ok().zip(std::fs::canonicalize(b).ok()).is_some_and(|(x, y)| x == y)
+        };
+        self.stack_names.iter().find(|(f, _)| same(f, file)).map(|(_, n)| n.clone())
     }
 
     /// True when a finding of this rule is reported.

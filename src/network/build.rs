@@ -273,6 +273,7 @@ fn vpc(net: &mut Network, r: &ResolvedResource) {
         stripped: Vec::new(),
         default_dropped: false,
         is_vpc_default: true,
+        cdk_no_egress: false,
     });
     // The VPC's default network ACL allows all traffic in and out (VPC UG,
     // "Default network ACL"); entries added to it come after rule 100.
@@ -334,12 +335,18 @@ fn nat(net: &mut Network, r: &ResolvedResource) {
 fn group(net: &mut Network, r: &ResolvedResource) {
     let egress_entry = r.prop_entry("SecurityGroupEgress");
     let ingress_entry = r.prop_entry("SecurityGroupIngress");
+    let (placeholder, egress): (Vec<SgRule>, Vec<SgRule>) = egress_entry
+        .map(|e| inline_rules(&e.value, true))
+        .unwrap_or_default()
+        .into_iter()
+        .partition(SgRule::is_cdk_no_egress);
     net.groups.push(SecurityGroup {
         id: r.id.clone(),
         span: r.span,
         vpc: r.prop("VpcId").map(Ident::of),
         ingress: ingress_entry.map(|e| inline_rules(&e.value, false)).unwrap_or_default(),
-        egress: egress_entry.map(|e| inline_rules(&e.value, true)).unwrap_or_default(),
+        cdk_no_egress: !placeholder.is_empty() && egress.is_empty(),
+        egress,
         inline_ingress_span: ingress_entry.map(|e| e.key_span),
         inline_egress_span: egress_entry.map(|e| e.key_span),
         stripped: Vec::new(),

@@ -99,6 +99,19 @@ pub struct SgRule {
 }
 
 impl SgRule {
+    /// The rule the CDK writes for a security group created with
+    /// `allowAllOutbound: false`, so that CloudFormation does not add its
+    /// default allow-all egress: icmp type 252 code 86 to
+    /// 255.255.255.255/32, "Disallow all traffic" (aws-cdk-lib
+    /// `aws-ec2/lib/security-group.ts`, `MATCH_NO_TRAFFIC`). It allows
+    /// nothing: the group has no egress.
+    pub fn is_cdk_no_egress(&self) -> bool {
+        self.protocol == Protocol::Icmp
+            && self.from == 252
+            && self.to == 86
+            && matches!(self.peer, Peer::V4(net) if net == Ipv4Net::new(std::net::Ipv4Addr::BROADCAST, 32).unwrap_or_default())
+    }
+
     /// Reads a rule from an inline item or a standalone resource's
     /// properties. `egress` picks the destination or source property names.
     pub fn parse(props: &RNode, span: Span, standalone: Option<String>, egress: bool) -> SgRule {
@@ -171,6 +184,10 @@ pub struct SecurityGroup {
     pub default_dropped: bool,
     /// True for a VPC's default group (inbound only from its members).
     pub is_vpc_default: bool,
+    /// True when its only inline egress rule was the CDK's placeholder for
+    /// `allowAllOutbound: false` ([`SgRule::is_cdk_no_egress`]), which is
+    /// left out of `egress`.
+    pub cdk_no_egress: bool,
 }
 
 /// What a packet is sent to, for matching rule peers.
@@ -586,6 +603,7 @@ mod tests {
             stripped: vec![],
             default_dropped: false,
             is_vpc_default: false,
+            cdk_no_egress: false,
         }
     }
 

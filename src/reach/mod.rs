@@ -337,6 +337,9 @@ pub struct WorkloadResult {
     pub downloads: Vec<(userdata::Download, Check)>,
     /// How many more distinct URLs UserData downloads from, not traced.
     pub untraced_downloads: usize,
+    /// The CDK construct path of the workload (`Metadata.aws:cdk:path`),
+    /// filled in by the caller that knows the template.
+    pub construct_path: Option<String>,
 }
 
 /// Traces every workload of `net` for `region`.
@@ -357,6 +360,7 @@ pub fn analyze(net: &Network, region: &str) -> Vec<WorkloadResult> {
                 dnf: dnf::check(&t),
                 ssm: ssm::check(&t),
                 untraced_downloads,
+                construct_path: None,
                 downloads: downloads
                     .into_iter()
                     .map(|d| {

@@ -19,7 +19,7 @@ pub fn render(report: &Report) -> String {
                 f.code,
                 f.severity().as_str(),
                 // an ANSI escape in a logical ID must not reach the terminal
-                super::human::sanitize(&one_line(&f.message))
+                super::human::sanitize(&one_line(&super::message_with_construct(f)))
             ));
         }
     }

@@ -149,7 +149,7 @@ fn properties(item: &Item<'_>) -> String {
 fn message(item: &Item<'_>) -> String {
     let f = item.finding;
     let (line, col) = start(f.span);
-    let mut m = format!("{}:{line}:{col}: {}", item.path, f.message);
+    let mut m = format!("{}:{line}:{col}: {}", item.path, super::message_with_construct(f));
     if !item.regions.is_empty() {
         let _ = write!(m, " ({})", item.regions.join(", "));
     }
@@ -171,7 +171,7 @@ fn log_line(item: &Item<'_>) -> String {
         f.severity().as_str(),
         item.path,
         f.code,
-        super::concise::one_line(&f.message)
+        super::concise::one_line(&super::message_with_construct(f))
     );
     clean(&super::concise::one_line(&text))
 }

@@ -150,11 +150,11 @@ fn diagnostic(r: &FileResult, f: &Finding, snippet: &Arc<Snippet>) -> Diag {
     let labels = match f.span {
         Some(span) => {
             let len = span.len().min(r.source.len().saturating_sub(span.start.offset as usize));
-            let label = f
-                .resource
-                .as_deref()
-                .map(|res| format!("{} ({res})", f.code.name()))
-                .unwrap_or_else(|| f.code.name().to_string());
+            let label = match (f.resource.as_deref(), f.construct_path.as_deref()) {
+                (Some(res), Some(path)) => format!("{} ({res}, construct {path})", f.code.name()),
+                (Some(res), None) => format!("{} ({res})", f.code.name()),
+                _ => f.code.name().to_string(),
+            };
             vec![LabeledSpan::new_primary_with_span(Some(sanitize(&label)), shown(span.start.offset, len))]
         }
         None => Vec::new(),
@@ -263,9 +263,11 @@ fn workload_block(out: &mut String, w: &WorkloadResult, color: bool) {
     let subnet = w.subnet.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
     // the dnf check is called by what it is: apt on Ubuntu, zypper on SUSE
     let tool = w.image.package_manager();
+    let construct = w.construct_path.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
     out.push_str(&format!(
-        "  {}{}  {tool} {}{}  ssm {}{}\n",
+        "  {}{}{}  {tool} {}{}  ssm {}{}\n",
         sanitize(&w.resource),
+        sanitize(&construct),
         sanitize(&subnet),
         status_mark(color, w.dnf.status),
         vias(&w.dnf, DNF),
@@ -384,7 +386,12 @@ pub fn render(report: &Report, style: Style) -> String {
         if style.quiet {
             continue;
         }
-        let header = format!("{} ({})", sanitize(&r.path), r.region);
+        let header = match r.region_source {
+            RegionSource::CdkEnvironment => {
+                format!("{} ({}, the stack's CDK environment)", sanitize(&r.path), r.region)
+            }
+            _ => format!("{} ({})", sanitize(&r.path), r.region),
+        };
         if r.workloads.is_empty() {
             out.push_str(&format!("{header}: no EC2 workloads\n"));
         } else {

@@ -33,6 +33,8 @@ struct WorkloadOut<'a> {
     kind: &'a crate::network::WorkloadKind,
     subnet: Option<&'a str>,
     ami: AmiOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_path: Option<&'a str>,
     checks: Checks<'a>,
     downloads: Vec<DownloadOut<'a>>,
 }
@@ -135,6 +137,8 @@ struct FindingOut<'a> {
     fix: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<StateOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_path: Option<&'a str>,
 }
 
 fn hop(h: &Hop) -> HopOut<'_> {
@@ -172,6 +176,7 @@ fn workload(w: &WorkloadResult) -> WorkloadOut<'_> {
         kind: &w.kind,
         subnet: w.subnet.as_deref(),
         ami: ami(&w.image),
+        construct_path: w.construct_path.as_deref(),
         checks: Checks { dnf: check(&w.dnf), ssm: check(&w.ssm) },
         downloads: w
             .downloads
@@ -204,6 +209,7 @@ fn finding(f: &Finding) -> FindingOut<'_> {
         location: f.span.map(Location::from),
         fix: f.fix.as_deref(),
         state: f.state.as_ref().map(StateOut::from),
+        construct_path: f.construct_path.as_deref(),
     }
 }
 

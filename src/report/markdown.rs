@@ -146,7 +146,10 @@ fn table(out: &mut String, report: &Report) {
             "| {} | {} | {} | {} | {} | {} |",
             escape(&r.path),
             escape(&r.region),
-            escape(&w.resource),
+            match &w.construct_path {
+                Some(p) => format!("{} · {}", escape(&w.resource), escape(p)),
+                None => escape(&w.resource),
+            },
             w.subnet.as_deref().map(escape).unwrap_or_else(|| "—".into()),
             cell(&w.dnf, Some(w.image.package_manager()).filter(|t| *t != "dnf")),
             cell(&w.ssm, None)
@@ -175,7 +178,7 @@ fn findings(out: &mut String, list: &[Item<'_>]) {
             f.code,
             f.code.name(),
             escape(item.path),
-            escape(&f.message)
+            escape(&super::message_with_construct(f))
         );
     }
     if list.len() > MAX_FINDINGS {

@@ -11,8 +11,19 @@ pub mod markdown;
 pub mod sarif;
 pub mod trace;
 
-use crate::finding::Severity;
+use std::borrow::Cow;
+
+use crate::finding::{Finding, Severity};
 use crate::lint::FileResult;
+
+/// A finding's message with the CDK construct path of its resource, for
+/// the one-line formats (concise, github): `… (construct App/Instance/Resource)`.
+pub fn message_with_construct(f: &Finding) -> Cow<'_, str> {
+    match &f.construct_path {
+        Some(p) => Cow::Owned(format!("{} (construct {p})", f.message)),
+        None => Cow::Borrowed(&f.message),
+    }
+}
 
 /// Everything one run found.
 #[derive(Clone, Debug, Default)]

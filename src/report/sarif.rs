@@ -203,7 +203,12 @@ fn result(report: &Report, item: &Item<'_>) -> Value {
     }
     let mut location = json!({ "physicalLocation": physical(item.path, f.span) });
     if let Some(res) = &f.resource {
-        location["logicalLocations"] = json!([{ "name": res, "kind": "resource" }]);
+        let mut logical = json!({ "name": res, "kind": "resource" });
+        // the CDK construct path: where the user's code made the resource
+        if let Some(path) = &f.construct_path {
+            logical["fullyQualifiedName"] = json!(path);
+        }
+        location["logicalLocations"] = json!([logical]);
     }
     let mut out = json!({
         "ruleId": f.code.as_str(),

@@ -144,6 +144,7 @@ impl<'d> Resolver<'_, 'd> {
                 self.value(arg).val
             }
             "Fn::ImportValue" => self.import_value(arg, span),
+            "Fn::GetStackOutput" => self.stack_output(arg, span),
             // Fn::Length, Fn::ToJsonString and a `DefaultValue` in
             // Fn::FindInMap come with the AWS::LanguageExtensions transform
             // (intrinsic-function-reference-length.html, -ToJsonString.html,
@@ -165,6 +166,69 @@ impl<'d> Resolver<'_, 'd> {
                 None => unknown(format!("`{name}` that cannot be decided"), span),
             },
             other => unknown(format!("`{other}` is not a function privnet-lint evaluates"), span),
+        }
+    }
+
+    /// `Fn::GetStackOutput {StackName, OutputName, Region?, RoleArn?}`: the
+    /// output of another stack, read when this one is created or updated,
+    /// in the stack's own region unless `Region` names another (template
+    /// reference, Fn::GetStackOutput,
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html>).
+    /// A stack of the run with that name and output gives its value, else
+    /// a deployed stack the account state describes (`describe-stacks`,
+    /// SPEC §7); one in another region stays unknown: what lives there
+    /// cannot join this region's network.
+    fn stack_output(&mut self, arg: &'d Node, span: Span) -> Val {
+        let field = |name: &str| arg.get(name);
+        let (Some(stack), Some(output)) = (field("StackName"), field("OutputName")) else {
+            return unknown("malformed `Fn::GetStackOutput`", span);
+        };
+        let stack = self.value(stack);
+        let output = self.value(output);
+        let region = match field("Region") {
+            Some(r) => self.value(r).text().map(str::to_string),
+            None => Some(self.ctx.region.clone()),
+        };
+        let (Some(stack), Some(output)) = (stack.text(), output.text()) else {
+            return unknown("`Fn::GetStackOutput` of a stack or output whose name is known only at deploy time", span);
+        };
+        let Some(region) = region else {
+            return unknown(
+                format!(
+                    "`Fn::GetStackOutput` reads `{output}` of stack `{stack}` in a region known only at deploy time"
+                ),
+                span,
+            );
+        };
+        if region != self.ctx.region {
+            return unknown(
+                format!(
+                    "`Fn::GetStackOutput` reads `{output}` of stack `{stack}` in {region}, another region than {}",
+                    self.ctx.region
+                ),
+                span,
+            );
+        }
+        let mut found =
+            self.ctx.stack_outputs.iter().filter(|o| o.stack == stack && o.output == output && o.region == region);
+        match (found.next(), found.next()) {
+            (Some(o), None) => {
+                if let Some(label) = &o.label
+                    && !self.imported.contains(label)
+                {
+                    self.imported.push(label.clone());
+                }
+                o.value.val.clone()
+            }
+            _ => unknown(
+                format!(
+                    "`Fn::GetStackOutput` reads output `{output}` of stack `{stack}`, which is neither linted in this \
+                     run (lint its template too: a stack is named by its cloud assembly manifest, by \
+                     `--stack-name FILE=NAME`, or by its file name up to the first dot) nor in the account state \
+                     (`aws cloudformation describe-stacks` in --account-state)"
+                ),
+                span,
+            ),
         }
     }
 

@@ -56,6 +56,27 @@ pub struct Context {
     /// exports answer `Fn::ImportValue` when no template of the run does,
     /// and the network model binds the IDs it names.
     pub account_state: Option<std::sync::Arc<crate::state::AccountState>>,
+    /// Outputs of the other stacks of the run (and, through this list, of
+    /// deployed stacks an account state describes), for
+    /// `Fn::GetStackOutput`.
+    pub stack_outputs: std::sync::Arc<Vec<StackOutput>>,
+}
+
+/// An output of a stack `Fn::GetStackOutput` can read: one of another
+/// template of the run, or one a deployed stack reports.
+#[derive(Clone, Debug)]
+pub struct StackOutput {
+    /// The stack's name.
+    pub stack: String,
+    /// The region it is deployed in.
+    pub region: String,
+    /// The output's logical ID (its key in `Outputs`).
+    pub output: String,
+    /// Its value, with logical IDs already prefixed by `label`.
+    pub value: RNode,
+    /// The template of the run it comes from (its label in merged
+    /// models); `None` for a deployed stack known only by its outputs.
+    pub label: Option<String>,
 }
 
 /// An `Outputs.*.Export` of a template linted in the same run.
@@ -83,6 +104,7 @@ impl Context {
             scope: String::new(),
             label: String::new(),
             account_state: None,
+            stack_outputs: std::sync::Arc::new(Vec::new()),
         }
     }
     /// `AWS::Partition` for the region.
@@ -156,6 +178,8 @@ pub struct ResolvedResource {
     /// Resolved `Metadata.AWS::CloudFormation::Init`, when present (what
     /// cfn-init downloads).
     pub init: Option<RNode>,
+    /// The CDK construct path (`Metadata.aws:cdk:path`), when present.
+    pub construct_path: Option<String>,
 }
 
 impl ResolvedResource {
@@ -259,6 +283,7 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
             exists,
             properties,
             init,
+            construct_path: res.construct_path.map(str::to_string),
         });
     }
     let conditions = t.conditions.iter().map(|(name, _, _)| (name.to_string(), r.condition(name))).collect();

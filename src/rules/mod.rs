@@ -9,6 +9,7 @@
 //! resources, from the resource graph (PN008). The rule table and documentation come
 //! from `rules/*.md` (see [`crate::finding`]).
 
+pub mod cdk;
 mod dependencies;
 pub mod deployed;
 mod model;

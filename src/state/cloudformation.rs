@@ -38,6 +38,15 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// The region of its `StackId` (`arn:aws:cloudformation:REGION:…`),
+    /// when that is an ARN.
+    pub fn region(&self) -> Option<&str> {
+        let id = self.stack_id.as_deref()?;
+        let mut parts = id.split(':');
+        (parts.next() == Some("arn")).then_some(())?;
+        parts.nth(2).filter(|r| !r.is_empty())
+    }
+
     /// The value of the output `key`.
     pub fn output(&self, key: &str) -> Option<&str> {
         self.outputs.iter().find(|o| o.output_key.as_deref() == Some(key)).and_then(|o| o.output_value.as_deref())

@@ -88,6 +88,8 @@ fn private_subnet_scenario_is_read_whole() {
     // exports, stacks, IAM, session preferences, Block Public Access
     assert_eq!(r.export("network-PrivateSubnetId").and_then(|e| e.value.value.as_deref()), Some(SUBNET));
     assert_eq!(r.stack("network").and_then(|s| s.value.output("VpcId")), Some(VPC));
+    assert_eq!(r.stack("network").and_then(|s| s.value.region()), Some("us-east-1"));
+    assert_eq!(r.stacks().iter().map(|s| s.value.stack_name.as_str()).collect::<Vec<_>>(), ["network"]);
     let profile = r.instance_profile("app-ssm-profile").unwrap();
     assert_eq!(profile.origin.pointer, "/RoleDetailList/0/InstanceProfileList/0");
     let by_arn = r.instance_profile("arn:aws:iam::123456789012:instance-profile/app-ssm-profile").unwrap();

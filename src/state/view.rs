@@ -325,6 +325,21 @@ impl<'a> RegionState<'a> {
         self.find(|l| &l.stacks, name)
     }
 
+    /// Every stack `describe-stacks` printed for this region (its folder's
+    /// first, one per name), by name.
+    pub fn stacks(&self) -> Vec<&'a Item<Stack>> {
+        let mut out: Vec<&'a Item<Stack>> = Vec::new();
+        for l in self.layers() {
+            for (name, s) in l.stacks.iter() {
+                if !out.iter().any(|o| o.value.stack_name == name) {
+                    out.push(s);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.value.stack_name.cmp(&b.value.stack_name));
+        out
+    }
+
     /// A role, by name or ARN.
     pub fn role(&self, name_or_arn: &str) -> Option<&'a Item<RoleDetail>> {
         let name = self.index(|l| &l.role_by_arn, name_or_arn).unwrap_or(name_or_arn);

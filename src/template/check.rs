@@ -322,9 +322,41 @@ impl Checker<'_, '_> {
                 self.walk(arg, ctx)
             }
             "Fn::Base64" | "Fn::ImportValue" | "Fn::Transform" => self.walk(arg, ctx),
+            "Fn::GetStackOutput" => self.stack_output(node, arg, ctx),
             // LanguageExtensions loops, and rain's preprocessor directives
             other if other.starts_with("Fn::ForEach") || other.starts_with("Fn::Rain::") => {}
             other => self.malformed(node.span, format!("`{other}` is not an intrinsic function CloudFormation knows")),
+        }
+    }
+
+    /// `Fn::GetStackOutput` takes a mapping with `StackName` and
+    /// `OutputName`, and optionally `Region` and `RoleArn` (template
+    /// reference, Fn::GetStackOutput,
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html>).
+    fn stack_output(&mut self, node: &Node, arg: &Node, ctx: Ctx) {
+        const KEYS: [&str; 4] = ["StackName", "OutputName", "Region", "RoleArn"];
+        let Some(entries) = arg.as_map() else {
+            self.malformed(
+                node.span,
+                "`Fn::GetStackOutput` takes a mapping: `{StackName: ..., OutputName: ..., Region: ..., RoleArn: ...}`",
+            );
+            return;
+        };
+        for e in entries {
+            if !KEYS.contains(&e.key.as_str()) {
+                self.malformed(
+                    e.key_span,
+                    format!(
+                        "`Fn::GetStackOutput` takes no `{}`: its keys are StackName, OutputName, Region and RoleArn",
+                        e.key
+                    ),
+                );
+            }
+            self.walk(&e.value, ctx);
+        }
+        let missing: Vec<&str> = KEYS[..2].iter().copied().filter(|k| arg.get(k).is_none()).collect();
+        if !missing.is_empty() {
+            self.malformed(node.span, format!("`Fn::GetStackOutput` needs `{}`", missing.join("` and `")));
         }
     }
 

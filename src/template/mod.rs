@@ -8,6 +8,7 @@
 pub mod check;
 pub mod intrinsic;
 pub mod language_extensions;
+pub mod rain_modules;
 
 use std::collections::HashMap;
 
@@ -74,6 +75,9 @@ pub struct Resource<'d> {
     /// The `Fn::ForEach` iteration that made it, for a resource written in
     /// a loop (its spans are the loop body's).
     pub origin: Option<&'d Origin>,
+    /// The CDK construct path (`Metadata.aws:cdk:path`), for a resource a
+    /// CDK app synthesized.
+    pub construct_path: Option<&'d str>,
 }
 
 impl<'d> Resource<'d> {
@@ -131,6 +135,10 @@ pub struct Template<'d> {
     symbols: HashMap<&'d str, Symbol>,
     condition_index: HashMap<&'d str, usize>,
 }
+
+/// The resource metadata key where the CDK writes a resource's construct
+/// path (`cdk synth` adds it unless `--no-path-metadata`).
+pub const CDK_PATH: &str = "aws:cdk:path";
 
 /// The pseudo parameters CloudFormation defines (AWS-SEMANTICS §7).
 pub const PSEUDO_PARAMETERS: &[&str] = &[
@@ -375,5 +383,6 @@ fn resource<'d>(e: &'d Entry, findings: &mut Vec<Finding>) -> Option<Resource<'d
         depends_on,
         metadata: e.value.get("Metadata"),
         origin: None,
+        construct_path: e.value.get("Metadata").and_then(|m| m.get(CDK_PATH)).and_then(Node::as_str),
     })
 }

@@ -283,7 +283,13 @@ impl Binder<'_> {
         self.record(&id, &item.origin, a, None);
         let vpc = g.vpc_id.as_deref().map(|v| self.ident(v, a));
         let ingress = self.rules(&g.ip_permissions, a);
-        let egress = self.rules(&g.ip_permissions_egress, a);
+        let mut egress = self.rules(&g.ip_permissions_egress, a);
+        // a group the CDK made with `allowAllOutbound: false` keeps its
+        // placeholder rule when deployed
+        let cdk_no_egress = egress.len() == 1 && egress[0].is_cdk_no_egress();
+        if cdk_no_egress {
+            egress.clear();
+        }
         self.out.groups.push(SecurityGroup {
             id,
             span: a.span,
@@ -295,6 +301,7 @@ impl Binder<'_> {
             stripped: Vec::new(),
             default_dropped: false,
             is_vpc_default: g.group_name.as_deref() == Some("default"),
+            cdk_no_egress,
         });
     }
 

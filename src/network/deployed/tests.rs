@@ -101,6 +101,23 @@ fn groups_keep_their_effective_rules_and_prefix_lists_their_meaning() {
     assert!(matches!(&net.workloads[0].groups[0], Ident::Unknown(u) if u.reason.contains("not in the account state")));
 }
 
+/// A group the CDK made with `allowAllOutbound: false`, deployed: its only
+/// egress rule is the placeholder (icmp 252-86 to 255.255.255.255/32,
+/// aws-cdk-lib `MATCH_NO_TRAFFIC`), so it has no egress and says why.
+#[test]
+fn a_deployed_cdk_group_without_outbound_has_no_egress() {
+    let groups = r#"{"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "locked", "VpcId": "vpc-1",
+        "IpPermissions": [],
+        "IpPermissionsEgress": [{"IpProtocol": "icmp", "FromPort": 252, "ToPort": 86,
+            "IpRanges": [{"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic"}]}]}]}"#;
+    let net = model(
+        &instance("      SubnetId: subnet-1\n      SecurityGroupIds: [sg-1]\n"),
+        &[("v.json", VPC), ("s.json", SUBNETS), ("g.json", groups)],
+    );
+    let g = net.group("sg-1").expect("group");
+    assert!(g.egress.is_empty() && g.cdk_no_egress, "{:?}", g.egress);
+}
+
 #[test]
 fn s3_routes_through_an_undescribed_endpoint_stay_open() {
     let tables = r#"{"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1",

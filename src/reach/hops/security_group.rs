@@ -91,11 +91,7 @@ impl<'n> Tracer<'n> {
                 None => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
             },
             sg::Verdict::Deny => {
-                let existing = if rules.is_empty() {
-                    "no egress rule at all".to_string()
-                } else {
-                    format!("only {}", rules.iter().map(describe_rule).collect::<Vec<_>>().join(", "))
-                };
+                let existing = existing_egress(&groups, &rules);
                 let stripped = if groups.iter().any(|g| g.default_dropped) {
                     " (standalone AWS::EC2::SecurityGroupEgress rules removed the default allow-all egress)"
                 } else {
@@ -157,14 +153,14 @@ impl<'n> Tracer<'n> {
             ),
             sg::Verdict::Unknown(u) => self.unknown_hop(HopKind::SecurityGroupEgress, &first, &u),
             sg::Verdict::Deny => {
-                let have = rules.iter().map(describe_rule).collect::<Vec<_>>().join(", ");
+                let have = existing_egress(&groups, &rules);
                 let dropped = if groups.iter().any(|g| g.default_dropped) {
                     " (standalone egress rules removed the default allow-all)"
                 } else {
                     ""
                 };
                 let why = format!(
-                    "its security groups ({}) allow no tcp/{port} egress to {what}: they have only {have}{dropped}",
+                    "its security groups ({}) allow no tcp/{port} egress to {what}: they have {have}{dropped}",
                     names.join(", ")
                 );
                 block(
@@ -360,6 +356,23 @@ pub fn prefix_list_fix(region: &str) -> String {
     format!(
         "Look the ID up per region instead of hard-coding it:\n  Mappings:\n    S3PrefixList:\n      {region}: {{Id: {own}}}\n  ...\n      DestinationPrefixListId: !FindInMap [S3PrefixList, !Ref AWS::Region, Id]"
     )
+}
+
+/// What egress the workload's groups have, for a message: their rules,
+/// or that there are none, in the CDK's words for a group created with
+/// `allowAllOutbound: false`.
+fn existing_egress(groups: &[&SecurityGroup], rules: &[SgRule]) -> String {
+    let cdk: Vec<&str> = groups.iter().filter(|g| g.cdk_no_egress).map(|g| g.id.as_str()).collect();
+    match (rules.is_empty(), cdk.as_slice()) {
+        (true, [one]) if groups.len() == 1 => {
+            format!("no egress rule: the security group was created with allowAllOutbound: false ({one})")
+        }
+        (true, []) => "no egress rule at all".to_string(),
+        (true, list) => {
+            format!("no egress rule: {} were created with allowAllOutbound: false", list.join(", "))
+        }
+        (false, _) => format!("only {}", rules.iter().map(describe_rule).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 /// A rule in a few words: `tcp/443 → pl-61a54008`.
