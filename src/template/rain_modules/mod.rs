@@ -170,7 +170,12 @@ impl Expander<'_> {
                 continue;
             };
             let expanded = match reference.as_str() {
-                Some(r) => self.module(&e.key, e.key_span, r, reference.span, &e.value, path, depth, chain),
+                Some(r) => self.module(
+                    Declared { name: &e.key, at: e.key_span, reference: r, span: reference.span, decl: &e.value },
+                    path,
+                    depth,
+                    chain,
+                ),
                 None => None,
             };
             match expanded {
@@ -191,7 +196,8 @@ impl Expander<'_> {
                 );
                 continue;
             };
-            if let Some((list, out)) = self.module(&e.key, e.key_span, reference, span, &e.value, path, depth, chain) {
+            let declared = Declared { name: &e.key, at: e.key_span, reference, span, decl: &e.value };
+            if let Some((list, out)) = self.module(declared, path, depth, chain) {
                 made.extend(list);
                 outputs.insert(e.key.clone(), out);
             }
@@ -206,35 +212,26 @@ impl Expander<'_> {
     /// The resources module `name` makes from the file `reference`, and
     /// its outputs, or `None` (with a finding) when it is not read; a
     /// module not read leaves the expansion partial.
-    #[allow(clippy::too_many_arguments)]
     fn module(
         &mut self,
-        name: &str,
-        at: Span,
-        reference: &str,
-        span: Span,
-        decl: &Node,
+        declared: Declared<'_>,
         path: &Path,
         depth: usize,
         chain: &[Iteration],
     ) -> Option<(Vec<Entry>, HashMap<String, Node>)> {
-        let made = self.expand_module(name, at, reference, span, decl, path, depth, chain);
+        let made = self.expand_module(declared, path, depth, chain);
         self.partial |= made.is_none();
         made
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn expand_module(
         &mut self,
-        name: &str,
-        at: Span,
-        reference: &str,
-        span: Span,
-        decl: &Node,
+        declared: Declared<'_>,
         path: &Path,
         depth: usize,
         chain: &[Iteration],
     ) -> Option<(Vec<Entry>, HashMap<String, Node>)> {
+        let Declared { name, at, reference, span, decl } = declared;
         let r = reference.trim();
         if r.contains("://") || r.starts_with("s3:") {
             self.findings.push(
@@ -396,6 +393,21 @@ impl Expander<'_> {
             }
         }
     }
+}
+
+/// A module as the template declares it.
+#[derive(Clone, Copy)]
+struct Declared<'a> {
+    /// Its logical name, the prefix of what it makes.
+    name: &'a str,
+    /// Where the name is.
+    at: Span,
+    /// The module file as written.
+    reference: &'a str,
+    /// Where the file is named.
+    span: Span,
+    /// The declaration (`Properties`, `Overrides`, ...).
+    decl: &'a Node,
 }
 
 fn not_read(span: Span, what: &str, reference: &str, why: &str) -> Finding {
