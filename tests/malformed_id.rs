@@ -79,7 +79,10 @@ fn a_logical_id_without_ref_fails_the_launch_and_the_fix_is_the_ref() {
         assert_eq!(check(&doc, name)["status"], "unreachable", "{name}: {doc:#}");
         assert!(check(&doc, name)["reasons"].as_array().unwrap().iter().any(|r| r == "PN011"), "{name}");
     }
-    assert!(findings(&doc, "PN005").iter().all(|f| !f["message"].as_str().unwrap().contains("PublicSubnet")), "{doc:#}");
+    assert!(
+        findings(&doc, "PN005").iter().all(|f| !f["message"].as_str().unwrap().contains("PublicSubnet")),
+        "{doc:#}"
+    );
 }
 
 #[test]
