@@ -2,11 +2,14 @@
 //!
 //! A property that takes the ID of an EC2 resource (`SubnetId`, `GroupSet`,
 //! `VpcId`, a route's `NatGatewayId` …) needs `<prefix>-` and hexadecimal
-//! digits: `subnet-0123abcd`, `sg-0123456789abcdef0` (8 digits for older
-//! IDs, 17 since 2018). A literal of any other shape cannot name a deployed
-//! resource: EC2 rejects it before looking it up, with a `*.Malformed`
-//! error ("The specified subnet ID is malformed. Ensure that you specify the
-//! ID in the form subnet-xxxxxxxx", `InvalidSubnetID.Malformed`,
+//! digits: `subnet-0123abcd`, `sg-0123456789abcdef0` (8 characters after
+//! the hyphen before 2016, 17 for resources created since; EC2 UG, "Resource
+//! IDs",
+//! <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html>).
+//! A literal of any other shape cannot name a deployed resource: EC2
+//! rejects it before looking it up, with a `*.Malformed` error ("The
+//! specified subnet ID is malformed. Ensure that you specify the ID in the
+//! form subnet-xxxxxxxx", `InvalidSubnetID.Malformed`,
 //! `InvalidGroupId.Malformed`, `InvalidVpcID.Malformed`,
 //! `InvalidRouteTableId.Malformed` …; Error codes for the Amazon EC2 API,
 //! <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html>),
