@@ -498,6 +498,7 @@ fn clone_resolved(r: &Resolved) -> Resolved {
         conditions: r.conditions.clone(),
         findings: r.findings.clone(),
         imported: r.imported.clone(),
+        parameter_uses: r.parameter_uses.clone(),
         rewritten: r.rewritten,
     }
 }

@@ -428,6 +428,7 @@ fn empty_child(id: &str, path: String, text: Arc<str>, ctx: &Context, findings: 
         conditions: Vec::new(),
         findings: Vec::new(),
         imported: Vec::new(),
+        parameter_uses: Vec::new(),
         rewritten: false,
     };
     Child { label: id.to_string(), path, text, resolved, outputs: Vec::new(), findings }

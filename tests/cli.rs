@@ -186,7 +186,7 @@ fn parameters_change_the_verdict() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["results"][0]["workloads"][0]["checks"]["dnf"]["status"], "unknown");
     assert_eq!(doc["results"][0]["workloads"][0]["checks"]["dnf"]["reasons"][0], "PN005");
-    std::fs::write(dir.join("p.json"), r#"[{"ParameterKey":"Subnet","ParameterValue":"subnet-123"}]"#).unwrap();
+    std::fs::write(dir.join("p.json"), r#"[{"ParameterKey":"Subnet","ParameterValue":"subnet-0123abcd"}]"#).unwrap();
     let out = bin()
         .arg(dir.join("t.yaml"))
         .arg("--parameters-file")
@@ -203,7 +203,7 @@ fn parameters_change_the_verdict() {
         .filter(|f| f["code"] == "PN005")
         .filter_map(|f| f["message"].as_str())
         .collect();
-    assert!(notes.iter().any(|m| m.contains("`subnet-123`")), "{notes:?}");
+    assert!(notes.iter().any(|m| m.contains("`subnet-0123abcd`")), "{notes:?}");
     assert!(!notes.iter().any(|m| m.contains("parameter `Subnet`")), "{notes:?}");
     // whatever the subnet, an instance without a profile has no Session Manager
     assert_eq!(doc["results"][0]["workloads"][0]["checks"]["ssm"]["reasons"][0], "PN501");

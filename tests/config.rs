@@ -140,7 +140,7 @@ fn parameters_per_file_glob_and_the_command_line_wins() {
     let dir = scratch("params");
     write(&dir, "prod/app.yaml", PARAMETRIC);
     write(&dir, "dev/app.yaml", PARAMETRIC);
-    write(&dir, "p.json", r#"{"Parameters": {"Subnet": "subnet-from-cli-file"}}"#);
+    write(&dir, "p.json", r#"{"Parameters": {"Subnet": "subnet-0fedcba9876543210"}}"#);
     write(
         &dir,
         ".privnet-lint.yaml",
@@ -163,14 +163,14 @@ fn parameters_per_file_glob_and_the_command_line_wins() {
         .output()
         .unwrap();
     let doc = json(&out);
-    assert!(why(&doc, "prod/app.yaml").contains("`subnet-from-cli-file`"), "{doc}");
-    assert!(why(&doc, "dev/app.yaml").contains("`subnet-from-cli-file`"), "{doc}");
+    assert!(why(&doc, "prod/app.yaml").contains("`subnet-0fedcba9876543210`"), "{doc}");
+    assert!(why(&doc, "dev/app.yaml").contains("`subnet-0fedcba9876543210`"), "{doc}");
     let out = bin()
         .current_dir(&*dir)
-        .args(["prod/app.yaml", "--parameters-file", "p.json", "-p", "Subnet=subnet-from-p"])
+        .args(["prod/app.yaml", "--parameters-file", "p.json", "-p", "Subnet=subnet-0aaabbbb"])
         .output()
         .unwrap();
-    assert!(why(&json(&out), "prod/app.yaml").contains("`subnet-from-p`"));
+    assert!(why(&json(&out), "prod/app.yaml").contains("`subnet-0aaabbbb`"));
 }
 
 // --- suppression through template metadata (SPEC §1) -------------------------

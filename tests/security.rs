@@ -274,7 +274,8 @@ fn an_account_state_folder_from_the_config_keeps_its_files_inside() {
 #[test]
 fn control_characters_never_reach_the_terminal_raw() {
     let (_dir, repo) = project("escapes");
-    // the value is where the PN005 finding points (its subnet is outside the template)
+    // the value is where the PN011 finding points (a subnet ID cannot hold
+    // these characters)
     let t = "Resources:\n  Instance:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: \"\u{1b}]0;pwn\u{7}\u{1b}[2J\u{202e}gnp.exe\u{202c}\"\n";
     std::fs::write(repo.join("t.yaml"), t).unwrap();
     for format in FORMATS {
@@ -285,9 +286,9 @@ fn control_characters_never_reach_the_terminal_raw() {
         }
         if *format == "human" {
             // the snippet shows the escapes, and the underline still starts
-            // under `SubnetId` (column 7 of line 5)
+            // under the value (column 17 of line 5)
             assert!(stdout.contains("␛]0;pwn␇␛[2J<U+202E>gnp.exe<U+202C>"), "{stdout}");
-            assert!(stdout.contains("t.yaml:5:7]"), "{stdout}");
+            assert!(stdout.contains("t.yaml:5:17]"), "{stdout}");
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::source::Span;
 
 /// Builds the model of everything `resolved` deploys.
 pub fn build(resolved: &Resolved) -> Network {
-    let mut net = Network::default();
+    let mut net = Network { malformed: super::resource_id::scan(resolved), ..Network::default() };
     let live: Vec<&ResolvedResource> = resolved.resources.iter().filter(|r| r.exists != Existence::No).collect();
 
     for r in &live {

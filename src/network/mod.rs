@@ -21,6 +21,7 @@ pub mod nacl;
 pub mod peering;
 pub mod prefix_list;
 pub mod region;
+pub mod resource_id;
 pub mod session;
 pub mod sg;
 #[cfg(test)]
@@ -467,6 +468,9 @@ pub struct Network {
     /// Workloads that launch into the default VPC of an account that has
     /// none (PN109), with the node that decides it.
     pub no_default_vpc: HashMap<String, Span>,
+    /// Values where an EC2 resource ID is needed that cannot be one
+    /// (PN011), in template order.
+    pub malformed: Vec<resource_id::MalformedId>,
     index: HashMap<String, usize>,
     /// Positions in `endpoints` by VPC logical ID, in template order: the
     /// simulator asks per workload, so a scan of every endpoint would make
@@ -505,6 +509,17 @@ impl Network {
     /// The VPC of a subnet.
     pub fn vpc_of_subnet(&self, subnet: &Subnet) -> Option<&Vpc> {
         self.vpc(subnet.vpc.id()?)
+    }
+
+    /// The malformed ID `value`, when a property of the template that needs
+    /// an ID holds it (PN011).
+    pub fn malformed(&self, value: &str) -> Option<&resource_id::MalformedId> {
+        self.malformed.iter().find(|m| m.value == value)
+    }
+
+    /// The first malformed ID of a property of `resource` (PN011).
+    pub fn malformed_in(&self, resource: &str) -> Option<&resource_id::MalformedId> {
+        self.malformed.iter().find(|m| m.resource == resource)
     }
 
     /// The deployed resource `id`, when it comes from the account state.

@@ -6,6 +6,7 @@
 use super::hops::{pass, unknown_of};
 use super::{Hop, HopKind, Verdict};
 use crate::finding::Code;
+use crate::network::resource_id::MalformedId;
 use crate::network::{Ident, Network, Subnet, Vpc, Workload};
 use crate::resolve::Unknown;
 
@@ -116,9 +117,21 @@ impl<'n> Tracer<'n> {
         h
     }
 
+    /// PN011: the workload, or the launch template it takes data from,
+    /// names a subnet or security group by a string that cannot be its ID:
+    /// EC2 rejects the launch (see [`crate::network::resource_id`]).
+    fn malformed_launch(&self) -> Option<&'n MalformedId> {
+        self.net
+            .malformed_in(&self.w.id)
+            .or_else(|| self.w.launch_template.as_deref().and_then(|lt| self.net.malformed_in(lt)))
+    }
+
     /// The workload hop: where it is, or, when its subnet or VPC is not in
     /// the template, an unknown hop naming the value that decides it.
     pub fn workload_hop(&self) -> Hop {
+        if let Some(m) = self.malformed_launch() {
+            return malformed_hop(HopKind::Workload, &self.w.id, m);
+        }
         match (self.subnet, self.vpc) {
             (Some(s), Some(v)) => {
                 let cidr = s.cidr.map(|c| format!(" ({c})")).unwrap_or_default();
@@ -148,4 +161,16 @@ impl<'n> Tracer<'n> {
             }
         }
     }
+}
+
+/// A hop that blocks because a value where an EC2 resource ID is needed
+/// cannot be one (PN011): the resource that holds it fails to create.
+pub fn malformed_hop(kind: HopKind, resource: &str, m: &MalformedId) -> Hop {
+    let why = m.why();
+    super::hops::block(
+        kind,
+        resource,
+        why.clone(),
+        super::Blocker { code: Code::PN011, span: m.span, resource: Some(m.resource.clone()), why, fix: m.fix() },
+    )
 }

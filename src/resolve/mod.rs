@@ -162,6 +162,20 @@ pub struct Reference {
     pub span: Span,
 }
 
+/// A `Ref` of a parameter that gave a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParameterUse {
+    /// Where the `Ref` is (the span of the values it gave).
+    pub at: Span,
+    /// The parameter's name.
+    pub name: String,
+    /// Its `Type`.
+    pub ty: String,
+    /// Where its `Default` is, when the value is the `Default` (no value
+    /// was given for it).
+    pub default: Option<Span>,
+}
+
 /// A resource with its properties resolved.
 #[derive(Clone, Debug)]
 pub struct ResolvedResource {
@@ -208,6 +222,10 @@ pub struct Resolved {
     pub findings: Vec<Finding>,
     /// Labels of the templates whose exports `Fn::ImportValue` used.
     pub imported: Vec<String>,
+    /// Every `Ref` of a parameter in the resources' properties that gave a
+    /// value, in template order: where a literal came from a parameter
+    /// (PN011 points at its `Default`).
+    pub parameter_uses: Vec<ParameterUse>,
     /// A macro or preprocessor rewrites the template before CloudFormation
     /// reads it ([`Template::rewritten`]): its references are not the
     /// deployed template's.
@@ -294,6 +312,7 @@ pub fn resolve(t: &Template<'_>, ctx: &Context) -> Resolved {
         conditions,
         findings: r.findings,
         imported: r.imported,
+        parameter_uses: r.parameter_uses,
         rewritten: t.rewritten(),
     }
 }
@@ -337,6 +356,7 @@ struct Resolver<'a, 'd> {
     bindings: BTreeMap<String, imports::Binding>,
     /// Stack-name parameters whose binding was noted (PN010).
     noted: Vec<String>,
+    parameter_uses: Vec<ParameterUse>,
 }
 
 impl<'a, 'd> Resolver<'a, 'd> {
@@ -355,6 +375,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             marks: false,
             bindings: BTreeMap::new(),
             noted: Vec::new(),
+            parameter_uses: Vec::new(),
         }
     }
 
@@ -463,8 +484,23 @@ impl<'a, 'd> Resolver<'a, 'd> {
         Open::Parameter { name: p.name.to_string(), ty: p.ty.clone(), declared: p.span, scope: self.ctx.scope.clone() }
     }
 
-    /// The value of a parameter: the user's, else its `Default`.
+    /// The value of a parameter: the user's, else its `Default`; a value
+    /// in a resource's properties is recorded as a [`ParameterUse`].
     fn parameter(&mut self, p: &Parameter<'d>, span: Span) -> Val {
+        let val = self.parameter_value(p, span);
+        if self.record && !matches!(val, Val::Unknown(_)) {
+            let given = self.ctx.parameter_values.contains_key(p.name) || self.ctx.parameters.contains_key(p.name);
+            self.parameter_uses.push(ParameterUse {
+                at: span,
+                name: p.name.to_string(),
+                ty: p.ty.clone(),
+                default: if given { None } else { p.default.map(|d| d.span) },
+            });
+        }
+        val
+    }
+
+    fn parameter_value(&mut self, p: &Parameter<'d>, span: Span) -> Val {
         let split = |s: &str| -> Val {
             Val::List(s.split(',').map(|x| RNode::new(span, Val::Str(x.trim().to_string()))).collect())
         };

@@ -63,7 +63,14 @@ impl<'n> Tracer<'n> {
     /// An unknown hop with a PN005 finding whose fix is `fix`; a name the
     /// template does not define is its PN003 error instead, which the
     /// template's check already reports at that place.
+    /// A value outside the template that cannot be an ID at all is no open
+    /// value but a certain blocker (PN011).
     pub fn unknown_hop_fixed_by(&self, kind: HopKind, resource: &str, u: &Unknown, fix: String) -> Hop {
+        if let Some(Open::Id { id }) = &u.open
+            && let Some(m) = self.net.malformed(id)
+        {
+            return super::tracer::malformed_hop(kind, resource, m);
+        }
         let code = match u.open {
             Some(Open::Undefined { reported: true, .. }) => Code::PN003,
             _ => Code::PN005,

@@ -291,6 +291,11 @@ impl<'n> Tracer<'n> {
     /// A target declared in the template (a transit gateway, a Cloud WAN
     /// attachment) is not outside it, but the model ends there.
     pub fn outside(&self, route: &Route, what: &str, ident: &Ident) -> Hop {
+        if let Ident::External(id) = ident
+            && let Some(m) = self.net.malformed(id)
+        {
+            return super::super::tracer::malformed_hop(HopKind::RouteTable, &route.id, m);
+        }
         let (why, fix) = match ident {
             Ident::Resource(id) => (
                 format!(
