@@ -25,7 +25,7 @@ pub mod resource_id;
 pub mod session;
 pub mod sg;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub mod transit;
 mod workload;
 pub mod zones;

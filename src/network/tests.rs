@@ -25,8 +25,13 @@ fn net(resources: &str) -> Network {
 }
 
 fn net_with(parameters: &str, resources: &str) -> Network {
-    let text = format!("{parameters}Resources:{BASE}{resources}");
-    let doc = parse(Some("t.yaml"), &text);
+    network_of(&format!("{parameters}Resources:{BASE}{resources}"))
+}
+
+/// The network of the template `text`, analyzed for us-east-1 (the
+/// network and reach tests' one way to build one).
+pub(crate) fn network_of(text: &str) -> Network {
+    let doc = parse(Some("t.yaml"), text);
     let root = doc.root.expect("parses");
     let (t, _) = Template::new(&root).expect("template");
     super::build(&resolve(&t, &Context::new("us-east-1")))

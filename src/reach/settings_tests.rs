@@ -5,10 +5,8 @@
 use super::hops::block_public_access::Leaves;
 use super::{HopKind, Status, Target, Tracer, Verdict, analyze};
 use crate::finding::Code;
-use crate::network::{self, Network};
-use crate::resolve::{Context, resolve};
-use crate::source::parse;
-use crate::template::Template;
+use crate::network::Network;
+use crate::network::tests::network_of;
 
 /// A VPC with a public subnet (internet gateway, NAT gateway) and a private
 /// one whose default route is `PRIVATE_ROUTE`, and an instance in it.
@@ -66,11 +64,7 @@ const VIA_NAT: &str = "
 ";
 
 fn net(extra: &str) -> Network {
-    let text = format!("Parameters:\n  Mode: {{Type: String}}\nResources:{BASE}{extra}");
-    let doc = parse(Some("t.yaml"), &text);
-    let root = doc.root.expect("parses");
-    let (t, _) = Template::new(&root).expect("template");
-    network::build(&resolve(&t, &Context::new("us-east-1")))
+    network_of(&format!("Parameters:\n  Mode: {{Type: String}}\nResources:{BASE}{extra}"))
 }
 
 fn options(mode: &str) -> String {

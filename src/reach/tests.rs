@@ -3,10 +3,8 @@
 use super::hops::route::RouteChoice;
 use super::{HopKind, Tracer, Verdict};
 use crate::finding::Code;
-use crate::network::{self, Network};
-use crate::resolve::{Context, resolve};
-use crate::source::parse;
-use crate::template::Template;
+use crate::network::Network;
+use crate::network::tests::network_of;
 
 const BASE: &str = "
   Vpc:
@@ -34,11 +32,7 @@ pub(super) fn net(extra: &str) -> Network {
 
 /// The network of `base` (the workload's VPC, subnet and route table) and `extra`.
 fn net_from(base: &str, extra: &str) -> Network {
-    let text = format!("Resources:{base}{extra}");
-    let doc = parse(Some("t.yaml"), &text);
-    let root = doc.root.expect("parses");
-    let (t, _) = Template::new(&root).expect("template");
-    network::build(&resolve(&t, &Context::new("us-east-1")))
+    network_of(&format!("Resources:{base}{extra}"))
 }
 
 fn with<T>(extra: &str, f: impl FnOnce(&Tracer<'_>) -> T) -> T {
@@ -255,23 +249,12 @@ fn vpc_dns_hop() {
     with("", |t| assert!(t.vpc_dns_hop("x").is_none()));
     let n = net("").vpcs[0].clone();
     assert!(n.dns_support && n.dns_hostnames);
-    let text = format!(
-        "Resources:{}",
-        BASE.replace("EnableDnsSupport: true, EnableDnsHostnames: true", "EnableDnsSupport: false")
-    );
-    let doc = parse(Some("t.yaml"), &text);
-    let root = doc.root.unwrap();
-    let (t, _) = Template::new(&root).unwrap();
-    let n = network::build(&resolve(&t, &Context::new("us-east-1")));
+    let n = net_from(&BASE.replace("EnableDnsSupport: true, EnableDnsHostnames: true", "EnableDnsSupport: false"), "");
     let tr = Tracer::new(&n, "us-east-1", &n.workloads[0]);
     let h = tr.vpc_dns_hop("x").expect("a DNS hop");
     assert_eq!((h.verdict, h.blocker.map(|b| b.code)), (Verdict::Block, Some(Code::PN403)));
     // defaults: hostnames off, support on
-    let text = format!("Resources:{}", BASE.replace(", EnableDnsSupport: true, EnableDnsHostnames: true", ""));
-    let doc = parse(Some("t.yaml"), &text);
-    let root = doc.root.unwrap();
-    let (t, _) = Template::new(&root).unwrap();
-    let n = network::build(&resolve(&t, &Context::new("us-east-1")));
+    let n = net_from(&BASE.replace(", EnableDnsSupport: true, EnableDnsHostnames: true", ""), "");
     assert!(n.vpcs[0].dns_support && !n.vpcs[0].dns_hostnames);
 }
 
