@@ -3,7 +3,9 @@
 //! every subnet (the identity hops, the workload's own security groups),
 //! and each open value gets one note, at the value, naming what it decides.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{fixture, lint_stdin_json};
 use serde_json::Value;
 
 const OPEN: &str = "fixtures/scenarios/open-subnet.yaml";
@@ -11,19 +13,7 @@ const OPEN: &str = "fixtures/scenarios/open-subnet.yaml";
 /// Lints `text` (as `stack.yaml` on stdin) for us-east-1: the JSON document
 /// and the exit code.
 fn lint(text: &str) -> (Value, i32) {
-    let out = Command::cargo_bin("privnet-lint")
-        .expect("binary")
-        .args(["-", "--format", "json", "--region", "us-east-1"])
-        .write_stdin(text)
-        .output()
-        .expect("runs");
-    let doc =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    (doc, out.status.code().unwrap_or(-1))
-}
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    lint_stdin_json(text, &[])
 }
 
 /// The fixture with the line holding `marker` replaced by `line` (or

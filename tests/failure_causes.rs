@@ -7,17 +7,12 @@
 
 mod common;
 
-use common::bin;
+use common::{fixture, lint_stdin_json};
 use serde_json::Value;
 
 /// Lints `text` (as `stack.yaml` on standard input) for us-east-1.
 fn lint(text: &str) -> Value {
-    let out = bin().args(["-", "--format", "json", "--region", "us-east-1"]).write_stdin(text).output().expect("runs");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    lint_stdin_json(text, &[]).0
 }
 
 /// `(status, reasons)` of a check of the first workload.

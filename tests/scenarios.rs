@@ -1,7 +1,10 @@
 //! Table-driven scenarios through the real binary and the JSON contract:
 //! the seed, and designs that work (no false alarms).
 
+mod common;
+
 use assert_cmd::Command;
+use common::lint_stdin_json;
 use serde_json::Value;
 
 fn run_json(args: &[&str]) -> (Value, i32) {
@@ -107,13 +110,7 @@ fn reasons_always_appear_in_findings() {
 
 /// Lints template text from stdin (as `stack.yaml`) and returns the JSON.
 fn run_json_stdin(text: &str) -> Value {
-    let out = Command::cargo_bin("privnet-lint")
-        .expect("binary")
-        .args(["-", "--format", "json", "--region", "us-east-1"])
-        .write_stdin(text)
-        .output()
-        .expect("runs");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    lint_stdin_json(text, &[]).0
 }
 
 #[test]
@@ -236,15 +233,7 @@ fn interface_endpoint_policies_must_let_the_agent_through() {
 
 /// Lints template text from stdin in us-east-1: the JSON and the exit code.
 fn run_stdin_with_code(text: &str) -> (Value, i32) {
-    let out = Command::cargo_bin("privnet-lint")
-        .expect("binary")
-        .args(["-", "--format", "json", "--region", "us-east-1"])
-        .write_stdin(text)
-        .output()
-        .expect("runs");
-    let doc =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    (doc, out.status.code().unwrap_or(-1))
+    lint_stdin_json(text, &[])
 }
 
 #[test]
@@ -312,16 +301,7 @@ fn aws_managed_policies_grant_what_their_documents_say() {
 /// Lints template text from stdin in us-east-1 with extra arguments: the
 /// JSON and the exit code.
 fn run_stdin_args(text: &str, args: &[&str]) -> (Value, i32) {
-    let out = Command::cargo_bin("privnet-lint")
-        .expect("binary")
-        .args(["-", "--format", "json", "--region", "us-east-1"])
-        .args(args)
-        .write_stdin(text)
-        .output()
-        .expect("runs");
-    let doc =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    (doc, out.status.code().unwrap_or(-1))
+    lint_stdin_json(text, args)
 }
 
 #[test]

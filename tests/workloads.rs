@@ -2,7 +2,10 @@
 //! launch template or configuration (one workload per subnet), a public IP
 //! from a network interface or an Elastic IP.
 
+mod common;
+
 use assert_cmd::Command;
+use common::lint_stdin_json;
 use serde_json::Value;
 
 fn json(path: &str) -> (Value, i32) {
@@ -201,13 +204,7 @@ fn cfn_init_downloads_are_checked_at_their_line() {
 
 /// Lints template text from stdin in us-east-1: the JSON and the exit code.
 fn json_stdin(text: &str) -> (Value, i32) {
-    let out = Command::cargo_bin("privnet-lint")
-        .unwrap()
-        .args(["-", "--format", "json", "--region", "us-east-1"])
-        .write_stdin(text)
-        .output()
-        .unwrap();
-    (serde_json::from_slice(&out.stdout).expect("json"), out.status.code().unwrap_or(-1))
+    lint_stdin_json(text, &[])
 }
 
 #[test]

@@ -41,3 +41,22 @@ pub fn scratch(suite: &str, name: &str) -> Scratch {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     Scratch(dir)
 }
+
+/// Lints `text` (a template on standard input) for us-east-1 as JSON, with
+/// `args` added: the document and the exit code.
+pub fn lint_stdin_json(text: &str, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = bin()
+        .args(["-", "--format", "json", "--region", "us-east-1"])
+        .args(args)
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    let doc =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (doc, out.status.code().unwrap_or(-1))
+}
+
+/// The text of a file of the repository (a fixture).
+pub fn fixture(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
